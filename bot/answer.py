@@ -1,0 +1,90 @@
+"""The one `ask()`: a question in, the text's own words out.
+
+The CLI, the HTTP API and the chat all call it, so all three answer alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from .language import Language, guess_language
+from .markdown import quote_markdown
+from .model import encode_query
+from .question import clean_question
+from .retrieval import search
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+__all__ = ["Answer", "Quote", "ask"]
+
+_MESSAGES: dict[Language, dict[str, str]] = {
+    "de": {
+        "found": "Das sagt der Text dazu:",
+        "silent": "Dazu sagt der Text nichts.",
+        "paragraph": "Absatz",
+    },
+    "en": {
+        "found": "This is what the text says:",
+        "silent": "The text says nothing about that.",
+        "paragraph": "Paragraph",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quoted passage; `text` is verbatim and each highlight a substring of it."""
+
+    source: str
+    paragraph: int
+    section: str | None
+    text: str
+    score: float
+    highlights: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    found: bool
+    message: str
+    passages: tuple[Quote, ...]
+    markdown: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The wire format of the CLI's --json and of POST /api/ask."""
+        return asdict(self)
+
+
+def ask(question: str, engine: Engine) -> Answer:
+    """Quote the passages that answer `question`, or say plainly that the text is silent."""
+    settings = engine.settings
+    question = clean_question(question, max_chars=settings.max_question_chars)
+    hits = search(
+        engine.index,
+        encode_query(engine.model, question),
+        k=settings.max_quotes,
+        threshold=settings.threshold,
+        margin=settings.margin,
+    )
+    words = _MESSAGES[guess_language(question)]
+    message = words["found"] if hits else words["silent"]
+    quotes = tuple(
+        Quote(
+            source=hit.passage.source,
+            paragraph=hit.passage.paragraph,
+            section=hit.passage.section,
+            text=hit.passage.text,
+            score=round(hit.score, 4),
+            highlights=tuple(s.text for s in hit.highlights),
+        )
+        for hit in hits
+    )
+    markdown = quote_markdown(
+        message,
+        tuple((hit.passage, hit.highlights) for hit in hits),
+        paragraph_label=words["paragraph"],
+    )
+    return Answer(question, bool(hits), message, quotes, markdown)

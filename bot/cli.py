@@ -1,0 +1,153 @@
+"""The `essaybot` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from .answer import ask as ask_question
+from .engine import load_engine
+from .errors import EssaybotError, QuestionRejected
+from .settings import Settings
+
+__all__ = ["cli"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _setting_options(*names: str) -> Callable[[F], F]:
+    """Options that override a setting; their help comes from the settings table."""
+
+    def decorate(function: F) -> F:
+        for name in reversed(names):
+            info = Settings.model_fields[name]
+            flag = "--" + name.replace("_", "-")
+            function = click.option(
+                flag,
+                name,
+                default=None,
+                type=info.annotation if info.annotation in (int, float) else str,
+                help=f"{info.description} [env: ESSAYBOT_{name.upper()}]",
+            )(function)
+        return function
+
+    return decorate
+
+
+def _settings(**flags: Any) -> Settings:
+    """Settings from the environment, overridden by the flags that were given."""
+    try:
+        return Settings(**{name: value for name, value in flags.items() if value is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise click.BadParameter(problems) from exc
+
+
+@click.group()
+@click.version_option(package_name="essaybot")
+def cli() -> None:
+    """Ask a text and get its own words back: quoted passages, never generated text.
+
+    The texts live in seeds/; the index is built on first use. Example:
+
+        essaybot ask "Wer hat Stability AI verklagt?"
+    """
+
+
+@cli.command()
+@_setting_options("seeds", "index_dir", "model")
+@click.option("json_", "--json", is_flag=True, help="Print the index manifest as JSON.")
+def index(json_: bool, **flags: Any) -> None:
+    """Build the index of the texts now, with a progress bar.
+
+    Example usage:
+
+        essaybot index --model /models/my-sentence-transformer
+    """
+    from dataclasses import asdict
+
+    from .index import build_index, save_index
+    from .model import load_model, model_identity
+    from .texts import load_texts
+
+    settings = _settings(**flags)
+    try:
+        texts = load_texts(settings.seeds)
+        model = load_model(settings.model)
+        built = build_index(texts, model, model_identity(settings.model), progress=True)
+        save_index(built, settings.index_dir)
+    except EssaybotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    manifest = built.manifest
+    click.echo(
+        f"Indexed {manifest.passages} passages ({manifest.sentences} sentences) from "
+        f"{len(texts)} text(s) with {manifest.model} into {settings.index_dir}",
+        err=True,
+    )
+    if json_:
+        click.echo(json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("question")
+@_setting_options("seeds", "index_dir", "model", "threshold", "max_quotes")
+@click.option("json_", "--json", is_flag=True, help="Print the answer as JSON.")
+def ask(question: str, json_: bool, **flags: Any) -> None:
+    """Ask QUESTION (or - to read it from stdin) and print the quoted answer.
+
+    Example usage:
+
+        essaybot ask "Wer hat Stability AI verklagt?"
+
+        echo "Who sued Stability AI?" | essaybot ask - --json
+    """
+    settings = _settings(**flags)
+    if question == "-":
+        question = sys.stdin.read()
+    try:
+        engine = load_engine(settings)
+        answer = ask_question(question, engine)
+    except QuestionRejected as exc:
+        raise click.BadParameter(str(exc), param_hint="QUESTION") from exc
+    except EssaybotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if json_:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(answer.message)
+        for quote in answer.passages:
+            where = f"[{quote.source} ¶{quote.paragraph}" + (
+                f" · {quote.section}]" if quote.section else "]"
+            )
+            click.echo(f"\n{where} score {quote.score:.3f}\n{quote.text}")
+            for highlight in quote.highlights:
+                click.echo(f"  » {highlight}")
+
+
+@cli.command()
+@_setting_options("seeds", "index_dir", "model", "threshold", "host", "port")
+def serve(**flags: Any) -> None:
+    """Serve the chat at / and the API at /api/ask.
+
+    Example usage:
+
+        essaybot serve --host 127.0.0.1 --port 7860
+    """
+    import uvicorn
+
+    from .web.app import create_app
+
+    settings = _settings(**flags)
+    try:
+        engine = load_engine(settings)
+    except EssaybotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
+    uvicorn.run(create_app(engine), host=settings.host, port=settings.port, log_level="info")

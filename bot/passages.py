@@ -1,0 +1,208 @@
+"""Cut a text into the passages the bot quotes.
+
+One passage per paragraph. Short heading lines are not passages: they title the
+paragraphs that follow. A paragraph that only repeats another's sentences (a pull
+quote) is merged into that paragraph, so the same words are never quoted twice.
+Every offset counts characters in the source text, so `text[start:end]` is the quote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import pysbd
+
+from .texts import Text
+
+__all__ = ["Block", "Passage", "Sentence", "layout", "split_passages", "split_sentences"]
+
+# A heading is one short sentence that does not end like prose ("Mögliche Hürden",
+# "Gibt es eine Chance für Open-Source-Grundlagenmodelle?").
+_HEADING_MAX_WORDS = 10
+_HEADING_MAX_CHARS = 120
+_PROSE_ENDINGS = (".", ",", ";", ":", "…", '"', "“", "”", "«", "»")
+# Two sentences are one repeated when most words of the shorter appear in the longer;
+# the essay's pull quote shares 23 of its 25 words with its original.
+_REPEAT_OVERLAP = 0.8
+_REPEAT_MIN_WORDS = 5
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quotable paragraph; `repeats` are the offsets of pull quotes merged into it."""
+
+    source: str
+    paragraph: int
+    section: str | None
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+    repeats: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of the text as a reader sees it: the full-text view is drawn from these."""
+
+    kind: Literal["heading", "paragraph", "repeat"]
+    text: str
+    start: int
+    end: int
+    paragraph: int | None = None  # for "repeat": the paragraph it repeats
+
+
+@dataclass(frozen=True)
+class _Raw:
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    # pysbd knows German abbreviations and ordinals ("ca.", "z.B.", "3. Quartal").
+    return pysbd.Segmenter(language="de", clean=False)
+
+
+def split_sentences(text: str, offset: int = 0) -> tuple[Sentence, ...]:
+    """Sentences of `text` with offsets shifted by `offset`; whitespace is trimmed off."""
+    sentences = []
+    cursor = 0
+    for piece in _segmenter().segment(text):
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        # Locate each piece ourselves: pysbd's own spans drift on some inputs.
+        start = text.find(stripped, cursor)
+        if start < 0:
+            continue
+        end = start + len(stripped)
+        cursor = end
+        sentences.append(Sentence(stripped, offset + start, offset + end))
+    return tuple(sentences)
+
+
+def _paragraph_spans(content: str) -> list[tuple[int, int]]:
+    """Paragraphs as (start, end): blank-line separated if the text uses blank lines, else lines."""
+    separator = (
+        re.compile(r"\n[ \t]*\n\s*") if re.search(r"\n[ \t]*\n", content) else re.compile(r"\n")
+    )
+    spans = []
+    start = 0
+    for match in separator.finditer(content):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(content)))
+    trimmed = []
+    for begin, end in spans:
+        chunk = content[begin:end]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            trail = len(chunk) - len(chunk.rstrip())
+            trimmed.append((begin + lead, end - trail))
+    return trimmed
+
+
+def _heading_title(raw: _Raw) -> str | None:
+    """The section title if this paragraph is a heading, else None."""
+    text = raw.text
+    if text.startswith("#"):
+        return text.lstrip("#").strip() or None
+    if "\n" in text or len(raw.sentences) != 1 or len(text) > _HEADING_MAX_CHARS:
+        return None
+    if text.endswith(_PROSE_ENDINGS) or len(text.split()) > _HEADING_MAX_WORDS:
+        return None
+    return text
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(word.lower() for word in _WORD.findall(text))
+
+
+def _repeats(short: Sentence, long: Sentence) -> bool:
+    a, b = _words(short.text), _words(long.text)
+    smaller = min(len(a), len(b))
+    return smaller >= _REPEAT_MIN_WORDS and len(a & b) / smaller >= _REPEAT_OVERLAP
+
+
+def _original_of(raw: _Raw, others: list[_Raw]) -> int | None:
+    """Index in `others` of the longer paragraph whose sentences `raw` merely repeats."""
+    for i, other in enumerate(others):
+        if other is raw or len(other.sentences) <= len(raw.sentences):
+            continue
+        if all(any(_repeats(s, o) for o in other.sentences) for s in raw.sentences):
+            return i
+    return None
+
+
+def layout(text: Text) -> tuple[Block, ...]:
+    """The text as headings, numbered paragraphs and merged repeats, in reading order."""
+    return _parse(text)[0]
+
+
+def split_passages(text: Text) -> tuple[Passage, ...]:
+    """The quotable passages of one text, numbered from 1 in reading order."""
+    return _parse(text)[1]
+
+
+def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
+    content = text.content
+    raws = [
+        _Raw(content[s:e], s, e, split_sentences(content[s:e], s))
+        for s, e in _paragraph_spans(content)
+    ]
+    titles = [_heading_title(raw) for raw in raws]
+    prose = [raw for raw, title in zip(raws, titles, strict=True) if title is None]
+    original = {id(raw): _original_of(raw, prose) for raw in prose}
+
+    numbers: dict[int, int] = {}
+    for raw in prose:
+        if original[id(raw)] is None:
+            numbers[id(raw)] = len(numbers) + 1
+
+    repeats: dict[int, list[tuple[int, int]]] = {}
+    for raw in prose:
+        target = original[id(raw)]
+        if target is not None:
+            repeats.setdefault(id(prose[target]), []).append((raw.start, raw.end))
+
+    blocks: list[Block] = []
+    passages: list[Passage] = []
+    section: str | None = None
+    for raw, title in zip(raws, titles, strict=True):
+        if title is not None:
+            section = title
+            blocks.append(Block("heading", raw.text, raw.start, raw.end))
+            continue
+        target = original[id(raw)]
+        if target is not None:
+            blocks.append(Block("repeat", raw.text, raw.start, raw.end, numbers[id(prose[target])]))
+            continue
+        number = numbers[id(raw)]
+        blocks.append(Block("paragraph", raw.text, raw.start, raw.end, number))
+        passages.append(
+            Passage(
+                source=text.source,
+                paragraph=number,
+                section=section,
+                text=raw.text,
+                start=raw.start,
+                end=raw.end,
+                sentences=raw.sentences,
+                repeats=tuple(repeats.get(id(raw), ())),
+            )
+        )
+    return tuple(blocks), tuple(passages)

@@ -1,0 +1,34 @@
+"""Check a question before it reaches the model: people paste anything into a chat box."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import QuestionRejected
+
+__all__ = ["clean_question"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_question(raw: object, *, max_chars: int) -> str:
+    """The question as the model should see it, or QuestionRejected saying what to fix."""
+    if not isinstance(raw, str):
+        raise QuestionRejected("The question must be text.")
+    if _CONTROL.search(raw):
+        raise QuestionRejected(
+            "The question contains control characters or binary data; type it as plain text."
+        )
+    question = _SPACE.sub(" ", unicodedata.normalize("NFC", raw)).strip()
+    if not question:
+        raise QuestionRejected("The question is empty; type a question about the text.")
+    if len(question) > max_chars:
+        raise QuestionRejected(
+            f"The question is {len(question)} characters long; the limit is {max_chars}. "
+            "Ask something shorter."
+        )
+    if not any(ch.isalnum() for ch in question):
+        raise QuestionRejected("The question has no words in it; type a question about the text.")
+    return question

@@ -1,0 +1,53 @@
+"""One settings object: a declared table of name, default and help.
+
+Every setting reads an `ESSAYBOT_<NAME>` environment variable; CLI flags override it
+(`Settings(**flags)`), and the README's settings table is generated from these fields.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_MODEL", "Settings"]
+
+_PROJECT = Path(__file__).resolve().parent.parent
+
+# The one place the default embedder is chosen; `model.py` resolves the name.
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """What the bot reads, which model embeds it, how strict it answers and where it serves."""
+
+    model_config = SettingsConfigDict(env_prefix="ESSAYBOT_", frozen=True, extra="forbid")
+
+    seeds: Path = Field(_PROJECT / "seeds", description="Directory of the texts (.txt, .md).")
+    index_dir: Path = Field(_PROJECT / "index", description="Where the built index is kept.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Embedding model: a packaged model's name or a local "
+        "sentence-transformers directory.",
+    )
+    threshold: float = Field(
+        0.25,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine score a passage must reach to be quoted; below it the bot "
+        "says the text is silent.",
+    )
+    margin: float = Field(
+        0.15,
+        ge=0.0,
+        le=2.0,
+        description="Passages scoring more than this below the best one are not quoted.",
+    )
+    max_quotes: int = Field(3, ge=1, le=20, description="Most passages quoted in one answer.")
+    max_question_chars: int = Field(
+        1000, ge=10, description="Longest question accepted, in characters."
+    )
+    host: str = Field("127.0.0.1", description="Address the server binds to.")
+    port: int = Field(7860, ge=0, le=65535, description="Port the server listens on.")
+    concurrency: int = Field(8, ge=1, description="Questions the chat answers at the same time.")

@@ -1,0 +1,54 @@
+"""The texts the bot quotes, read from the seeds directory exactly as written."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SeedsMissing
+
+__all__ = ["SUFFIXES", "Text", "load_texts", "texts_digest"]
+
+SUFFIXES = (".txt", ".md")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One source file; `source` is its file name, which every quote names."""
+
+    source: str
+    content: str
+
+
+def load_texts(seeds: Path) -> tuple[Text, ...]:
+    """Read every .txt and .md file in `seeds`, sorted by name so passage order is stable."""
+    if not seeds.is_dir():
+        raise SeedsMissing(path=seeds, reason="not a directory")
+    texts = []
+    for path in sorted(seeds.iterdir()):
+        if path.suffix.lower() not in SUFFIXES or not path.is_file():
+            continue
+        try:
+            content = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise SeedsMissing(path=path, reason=f"not UTF-8: {exc.reason}") from exc
+        # Offsets count from the text after a BOM and with CRLF normalised, so quote
+        # offsets mean the same on every platform; quotes stay verbatim.
+        content = content.removeprefix("\ufeff").replace("\r\n", "\n")
+        if content.strip():
+            texts.append(Text(source=path.name, content=content))
+    if not texts:
+        raise SeedsMissing(path=seeds, reason="no non-empty .txt or .md file")
+    return tuple(texts)
+
+
+def texts_digest(texts: tuple[Text, ...]) -> str:
+    """A hash over names and contents: the index is stale when it changes."""
+    digest = hashlib.sha256()
+    for text in texts:
+        for part in (text.source, text.content):
+            data = part.encode("utf-8")
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+    return digest.hexdigest()
