@@ -1,0 +1,1 @@
+"""Thin layers over `ask()`: the HTTP API, the Gradio chat and the full-text view."""

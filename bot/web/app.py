@@ -1,0 +1,136 @@
+"""The FastAPI app: the JSON API, with the Gradio chat mounted at `/`.
+
+Our own routes are registered before the mount, so `/api/ask` and `/healthz` are never
+shadowed by Gradio. Every error leaves as `{"error": "..."}`; a bad request is a 4xx.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from ..answer import ask
+from ..errors import EssaybotError, QuestionRejected
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+__all__ = ["MAX_BODY_BYTES", "create_app"]
+
+log = logging.getLogger(__name__)
+
+# A question is at most a few thousand characters; anything far larger is not one.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    question: StrictStr
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """The one error body the bot sends."""
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class _BodyLimit(BaseHTTPMiddleware):
+    """Refuse huge API bodies before reading them."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path.startswith("/api/"):
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > MAX_BODY_BYTES:
+                return error(413, f"The request body is over {MAX_BODY_BYTES} bytes.")
+        return await call_next(request)
+
+
+_SEND = 'Send a JSON object like {"question": "Wer hat Stability AI verklagt?"}'
+
+
+def _parse_ask(raw: bytes) -> AskRequest:
+    """The body as JSON whatever its Content-Type: `curl -d` sends a form type by default."""
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise HTTPException(400, f"The body is not valid JSON. {_SEND}.") from exc
+    try:
+        return AskRequest.model_validate(data)
+    except ValidationError as exc:
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise HTTPException(422, f"{_SEND} ({where}).") from exc
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
+    where = "; ".join(str(e.get("msg")) for e in exc.errors())
+    return 422, f"The request is not valid: {where}."
+
+
+def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
+    """Build the app for one loaded engine; tests build variants from their own settings."""
+    app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(_BodyLimit)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error(*_validation_message(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(QuestionRejected)
+    async def _rejected(request: Request, exc: QuestionRejected) -> JSONResponse:
+        return error(422, str(exc))
+
+    @app.exception_handler(EssaybotError)
+    async def _unavailable(request: Request, exc: EssaybotError) -> JSONResponse:
+        return error(503, str(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("Unexpected error on %s", request.url.path)
+        return error(500, "Something went wrong on the server; it has been logged.")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "model": engine.model_path,
+            "passages": len(engine.index.passages),
+        }
+
+    @app.post("/api/ask")
+    async def api_ask(request: Request) -> dict[str, Any]:
+        body = _parse_ask(await request.body())
+        # Encoding is CPU-bound: run it in the thread pool so the event loop keeps serving
+        # and several questions are answered at once.
+        answer = await run_in_threadpool(ask, body.question, engine)
+        return answer.to_json()
+
+    @app.api_route("/api/ask", methods=["GET", "PUT", "PATCH", "DELETE"])
+    def api_ask_wrong_method() -> JSONResponse:
+        return error(405, f"Use POST for /api/ask. {_SEND}.")
+
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def api_unknown(rest: str) -> JSONResponse:
+        # Without this, Gradio's mount at / would answer in its own error shape.
+        return error(404, "There is no such API route; the API is POST /api/ask.")
+
+    if with_chat:
+        from .chat import mount_chat
+
+        app = mount_chat(app, engine)
+    return app

@@ -1,0 +1,93 @@
+"""The Gradio chat page: ask on the left, the full text with numbered paragraphs beside it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from ..answer import ask
+from ..errors import EssaybotError
+from .essay import essay_html
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from ..engine import Engine
+
+__all__ = ["EXAMPLES", "build_chat", "mount_chat"]
+
+EXAMPLES = [
+    "Wer hat Stability AI verklagt?",
+    "Was ist ein Grundlagenmodell?",
+    "Warum sind Open-Source-Grundlagenmodelle schwierig?",
+    "What did Meta do?",
+]
+
+_CSS = """
+.essay { max-height: 80vh; overflow-y: auto; padding-right: .5rem; line-height: 1.55; }
+.essay .paragraph { margin: 0 0 .9rem 0; scroll-margin-top: 1rem; }
+.essay .paragraph:target { background: var(--color-accent-soft); border-radius: 4px; }
+.essay .paragraph-number { font-weight: 600; margin-right: .35rem; text-decoration: none; }
+.essay .pull-quote { font-style: italic; border-left: 3px solid var(--border-color-accent);
+  margin: 0 0 .9rem 0; padding-left: .75rem; }
+.essay .pull-quote a { font-style: normal; font-size: .85em; }
+"""
+
+
+def build_chat(engine: Engine) -> gr.Blocks:
+    def respond(message: str, history: list[dict[str, Any]]) -> str:
+        try:
+            return ask(message, engine).markdown
+        except EssaybotError as exc:
+            # Rejected questions and a missing index are told in the chat, not as a crash.
+            return str(exc)
+
+    with gr.Blocks(title="essaybot: Fragen an den Text") as page:
+        gr.Markdown(
+            "## Fragen an den Text\nDie Antworten sind wörtliche Zitate aus dem Text, mit "
+            "Absatznummer; die passendsten Sätze sind hervorgehoben. "
+            "*Answers quote the text verbatim; ask in German or English.*"
+        )
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                gr.ChatInterface(
+                    respond,
+                    chatbot=gr.Chatbot(
+                        buttons=[],  # the share button targets the hub
+                        sanitize_html=True,
+                        render_markdown=True,
+                        label="essaybot",
+                        height=560,
+                    ),
+                    textbox=gr.Textbox(
+                        placeholder="Frage zum Text / question about the text",
+                        max_length=engine.settings.max_question_chars,
+                        label="Frage",
+                        show_label=False,
+                    ),
+                    examples=EXAMPLES,
+                    api_name="chat",
+                    concurrency_limit=engine.settings.concurrency,
+                    analytics_enabled=False,
+                    fill_height=False,
+                )
+            with gr.Column(scale=2):
+                gr.Markdown("### Der ganze Text")
+                gr.HTML(essay_html(engine.texts), elem_id="essay")
+    page.queue(default_concurrency_limit=engine.settings.concurrency)
+    return page
+
+
+def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
+    return gr.mount_gradio_app(
+        app,
+        build_chat(engine),
+        path="/",
+        footer_links=[],  # no "Use via API" or settings chrome
+        run_history=False,
+        enable_monitoring=False,
+        ssr_mode=False,
+        mcp_server=False,
+        css=_CSS,
+    )

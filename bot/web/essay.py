@@ -1,0 +1,43 @@
+"""The full text as HTML, each paragraph numbered and addressable for the quotes' links.
+
+gr.HTML renders without sanitising, so every character of the text is escaped here and
+the only markup is the skeleton written below.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+from ..markdown import anchor
+from ..passages import layout
+
+if TYPE_CHECKING:
+    from ..texts import Text
+
+__all__ = ["essay_html"]
+
+
+def essay_html(texts: tuple[Text, ...], *, repeat_label: str = "Wiederholt Absatz") -> str:
+    parts = ['<div class="essay">']
+    for text in texts:
+        parts.append(f'<h2 class="essay-source">{escape(text.source)}</h2>')
+        for block in layout(text):
+            body = escape(block.text).replace("\n", "<br>")
+            if block.kind == "heading":
+                parts.append(f"<h3>{escape(block.text.lstrip('#').strip())}</h3>")
+            elif block.kind == "repeat":
+                target = anchor(text.source, block.paragraph or 0)
+                parts.append(
+                    f'<blockquote class="pull-quote">{body} '
+                    f'<a href="#{target}">({repeat_label} {block.paragraph})</a></blockquote>'
+                )
+            else:
+                target = anchor(text.source, block.paragraph or 0)
+                parts.append(
+                    f'<p id="{target}" class="paragraph">'
+                    f'<a class="paragraph-number" href="#{target}">{block.paragraph}</a> '
+                    f"{body}</p>"
+                )
+    parts.append("</div>")
+    return "\n".join(parts)
