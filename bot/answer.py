@@ -5,8 +5,9 @@ The CLI, the HTTP API and the chat all call it, so all three answer alike.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .language import Language, guess_language
 from .markdown import quote_markdown
@@ -54,8 +55,8 @@ class Answer:
     markdown: str
 
     def to_json(self) -> dict[str, Any]:
-        """The wire format of the CLI's --json and of POST /api/ask."""
-        return asdict(self)
+        """The wire format of the CLI's --json and of POST /api/ask: plain JSON types."""
+        return cast("dict[str, Any]", json.loads(json.dumps(asdict(self), ensure_ascii=False)))
 
 
 def ask(question: str, engine: Engine) -> Answer:

@@ -1,0 +1,50 @@
+"""Shared fixtures: a clean environment per test; the real model and index once per run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import Engine, Settings, load_engine
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT / "seeds"
+ESSAY = SEEDS / "open-source-grundlagenmodelle.txt"
+ARTIFACTS = PROJECT / "artifacts"
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ESSAYBOT_* setting leaks in from the shell or from another test."""
+    for name in list(os.environ):
+        if name.startswith("ESSAYBOT_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def shared_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def engine(shared_index_dir: Path) -> Engine:
+    """The real default model and a real FAISS index over the real essay, built once."""
+    return load_engine(Settings(index_dir=shared_index_dir), notify=lambda message: None)
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of the seeds, for tests that change the text."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Iterator[Path]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield ARTIFACTS

