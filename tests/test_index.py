@@ -91,7 +91,7 @@ def test_a_damaged_index_is_refused_then_rebuilt(
     identity = model_identity(engine.settings.model)
     ensure_index(engine.texts, engine.model, identity, directory)
     damage(directory)  # type: ignore[operator]
-    with pytest.raises(error, match="essaybot index|no index"):
+    with pytest.raises(error, match=r"essaybot index|no index"):
         load_index(directory, manifest_for(engine.texts, identity))
     notes: list[str] = []
     rebuilt = ensure_index(engine.texts, engine.model, identity, directory, notify=notes.append)

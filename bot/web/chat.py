@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gradio as gr
 
@@ -76,11 +76,11 @@ def build_chat(engine: Engine) -> gr.Blocks:
                 gr.Markdown("### Der ganze Text")
                 gr.HTML(essay_html(engine.texts), elem_id="essay")
     page.queue(default_concurrency_limit=engine.settings.concurrency)
-    return page
+    return cast("gr.Blocks", page)
 
 
 def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
-    return gr.mount_gradio_app(
+    mounted = gr.mount_gradio_app(
         app,
         build_chat(engine),
         path="/",
@@ -91,3 +91,4 @@ def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
         mcp_server=False,
         css=_CSS,
     )
+    return cast("FastAPI", mounted)

@@ -1,0 +1,90 @@
+"""A real essaybot server on a free loopback port, for the tests that need one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    netlog: Path
+    output: Path
+
+    def outside_connections(self) -> list[str]:
+        return self.netlog.read_text().splitlines() if self.netlog.exists() else []
+
+
+def wait_for_server(
+    url: str, process: subprocess.Popen[bytes], output: Path, timeout: float = 120
+) -> None:
+    """Poll /healthz; if the server dies first, fail with what it printed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            printed = output.read_text(errors="replace")
+            raise RuntimeError(f"server exited with {process.returncode}:\n{printed}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"server at {url} did not answer /healthz in {timeout} s")
+
+
+@contextmanager
+def running_server(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Start `essaybot serve` on 127.0.0.1 with the network guard; stop it afterwards."""
+    port = free_port()
+    netlog = tmp_path / f"netguard-{port}.log"
+    output = tmp_path / f"server-{port}.log"
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ESSAYBOT_", "GRADIO_", "HF_"))
+    }
+    environment.update(
+        PYTHONPATH=os.pathsep.join([str(PROJECT / "tests" / "support" / "netguard"), str(PROJECT)]),
+        NETGUARD_LOG=str(netlog),
+        **(env or {}),
+    )
+    command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [*command, *args],
+            cwd=PROJECT,
+            env=environment,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(url, process, output)
+        yield Server(url, process, netlog, output)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

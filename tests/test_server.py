@@ -1,0 +1,88 @@
+"""The real server on a loopback port: the API, the chat through gradio_client, no calls home."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from .support.server import Server, running_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
+    with running_server(
+        tmp_path_factory.mktemp("server"), "--index-dir", str(shared_index_dir)
+    ) as running:
+        yield running
+
+
+def test_post_api_ask_quotes_the_lawsuit_paragraph(server: Server) -> None:
+    response = httpx.post(
+        f"{server.url}/api/ask", json={"question": "Wer hat Stability AI verklagt?"}, timeout=30
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["found"] is True
+    assert any("Klage gegen Getty Images" in p["text"] for p in body["passages"])
+
+
+def test_healthz_reports_a_model_that_sentence_transformers_loads(server: Server) -> None:
+    body = httpx.get(f"{server.url}/healthz").json()
+    assert body["status"] == "ok" and body["passages"] == 8
+    assert Path(body["model"], "modules.json").is_file()
+
+
+def test_the_chat_answers_through_gradio_client(server: Server) -> None:
+    client = Client(server.url + "/", verbose=False)
+    markdown = client.predict(message="Wer hat Stability AI verklagt?", api_name="/chat")
+    assert "Das Unternehmen muss sich nun mit der Klage gegen Getty Images" in markdown
+    assert "Absatz 8 · Mögliche Hürden" in markdown
+    refusal = client.predict(message="Wie backe ich einen Apfelkuchen?", api_name="/chat")
+    assert refusal == "Dazu sagt der Text nichts."
+
+
+def test_the_chat_tells_a_rejected_question_instead_of_failing(server: Server) -> None:
+    client = Client(server.url + "/", verbose=False)
+    reply = client.predict(message="x" * 2000, api_name="/chat")
+    assert "the limit is 1000" in reply
+
+
+def test_the_page_serves_the_full_text_with_numbered_paragraphs(server: Server) -> None:
+    page = httpx.get(f"{server.url}/config").text
+    assert 'id=\\"open-source-grundlagenmodelle-p8\\"' in page
+
+
+def test_intranet_defaults_keep_gradio_internals_closed(server: Server) -> None:
+    assert httpx.get(f"{server.url}/monitoring/summary").status_code in (403, 404)
+    assert httpx.get(f"{server.url}/gradio_api/runs").status_code == 404
+
+
+def test_the_server_made_no_connection_off_this_machine(server: Server) -> None:
+    # Runs after the other tests of this module: start-up, API, chat and page loads.
+    httpx.get(f"{server.url}/")
+    assert server.outside_connections() == []
+
+
+def test_the_network_guard_catches_an_outside_call(tmp_path: Path) -> None:
+    """The check above can fail: the same guard records a library's call home."""
+    import os
+    import subprocess
+    import sys
+
+    from .support.server import PROJECT
+
+    log = tmp_path / "netguard.log"
+    env = dict(
+        os.environ,
+        NETGUARD_LOG=str(log),
+        PYTHONPATH=os.pathsep.join([str(PROJECT / "tests/support/netguard"), str(PROJECT)]),
+    )
+    code = (
+        "import httpx\ntry: httpx.get('https://api.gradio.app/pkg-version')\nexcept Exception: pass"
+    )
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+    assert log.read_text().splitlines() == ["lookup api.gradio.app"]
