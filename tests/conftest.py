@@ -11,10 +11,21 @@ import pytest
 
 from bot import Engine, Settings, load_engine
 
+from .support.guard import install_guard
+
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
 ESSAY = SEEDS / "open-source-grundlagenmodelle.txt"
 ARTIFACTS = PROJECT / "artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_outside_connections() -> Iterator[None]:
+    """The test process itself (model loading, clients) never reaches off this machine."""
+    attempts: list[str] = []
+    install_guard(attempts)
+    yield
+    assert attempts == [], f"connections off this machine were attempted: {attempts}"
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,11 @@ _CSS = """
 .essay .pull-quote { font-style: italic; border-left: 3px solid var(--border-color-accent);
   margin: 0 0 .9rem 0; padding-left: .75rem; }
 .essay .pull-quote a { font-style: normal; font-size: .85em; }
+/* The highlighted sentences, marked like a highlighter pen. The theme's bold face falls
+   back to a wider font for some letters, so the weight stays normal. */
+.message-row blockquote strong { font: inherit !important; font-weight: inherit !important;
+  background: var(--color-accent-soft); border-bottom: 2px solid var(--color-accent);
+  padding: 0 .1em; }
 """
 
 
