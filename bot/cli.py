@@ -97,7 +97,7 @@ def index(json_: bool, **flags: Any) -> None:
 
 @cli.command()
 @click.argument("question")
-@_setting_options("seeds", "index_dir", "model", "threshold", "max_quotes")
+@_setting_options("seeds", "index_dir", "model", "threshold", "margin", "max_quotes")
 @click.option("json_", "--json", is_flag=True, help="Print the answer as JSON.")
 def ask(question: str, json_: bool, **flags: Any) -> None:
     """Ask QUESTION (or - to read it from stdin) and print the quoted answer.
@@ -132,7 +132,7 @@ def ask(question: str, json_: bool, **flags: Any) -> None:
 
 
 @cli.command()
-@_setting_options("seeds", "index_dir", "model", "threshold", "host", "port")
+@_setting_options(*Settings.model_fields)
 def serve(**flags: Any) -> None:
     """Serve the chat at / and the API at /api/ask.
 
