@@ -21,7 +21,7 @@ EXAMPLES = [
     "Wer hat Stability AI verklagt?",
     "Was ist ein Grundlagenmodell?",
     "Warum sind Open-Source-Grundlagenmodelle schwierig?",
-    "What did Meta do?",
+    "What is the biggest obstacle for open-source models?",
 ]
 
 _CSS = """

@@ -1,0 +1,40 @@
+"""The chat page as built: concurrent questions, escaped full text, the examples."""
+
+from __future__ import annotations
+
+from bot import Engine, Settings
+from bot.texts import Text
+from bot.web.chat import EXAMPLES, build_chat
+from bot.web.essay import essay_html
+
+
+def test_several_people_can_ask_at_once(engine: Engine) -> None:
+    page = build_chat(engine)
+    # Gradio's own default is 1: one question at a time for everyone.
+    assert page._queue.default_concurrency_limit == engine.settings.concurrency > 1
+    chat = [fn for fn in page.fns.values() if fn.api_name == "chat"]
+    assert len(chat) == 1 and chat[0].concurrency_limit == engine.settings.concurrency
+
+
+def test_the_concurrency_follows_the_setting(engine: Engine) -> None:
+    variant = Engine(Settings(concurrency=3), engine.texts, engine.model, engine.index)
+    assert build_chat(variant)._queue.default_concurrency_limit == 3
+
+
+def test_the_full_text_numbers_paragraphs_and_escapes_every_character() -> None:
+    text = Text(
+        "doc.txt",
+        "Titel <i>x</i>\nErster Absatz mit <script>alert(1)</script> & mehr.\n"
+        "Zweiter Absatz hier, ganz anders als der erste davor.\n",
+    )
+    html = essay_html((text,))
+    assert "<h3>Titel &lt;i&gt;x&lt;/i&gt;</h3>" in html
+    assert 'id="doc-p1"' in html and 'id="doc-p2"' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; mehr." in html
+    assert "<script>" not in html
+
+
+def test_the_examples_are_answered_by_the_text(engine: Engine) -> None:
+    from bot import ask
+
+    assert all(ask(example, engine).found for example in EXAMPLES)
