@@ -56,12 +56,22 @@ class ModelUnavailable(EssaybotError):
         )
 
 
-class IndexMissing(EssaybotError):
+class _IndexProblem(EssaybotError):
+    """An index that cannot be used; `cause` says why without the advice to rebuild."""
+
+    cause: str
+
+    def __init__(self, cause: str) -> None:
+        self.cause = cause
+        super().__init__(f"{cause}; run `essaybot index`.")
+
+
+class IndexMissing(_IndexProblem):
     """No index has been built in the index directory yet."""
 
     def __init__(self, *, path: Path) -> None:
         self.path = path
-        super().__init__(f"There is no index in {path}; run `essaybot index`.")
+        super().__init__(f"There is no index in {path}")
 
 
 class IndexStale(EssaybotError):

@@ -243,7 +243,7 @@ def ensure_index(
         try:
             return load_index(directory, expected)
         except (IndexMissing, IndexStale, IndexCorrupt) as problem:
-            notify(f"{problem} Rebuilding it now.")
+            notify(f"{problem.cause}: building it now.")
         index = build_index(texts, model, model_identity, progress=progress)
         save_index(index, directory)
         return index
