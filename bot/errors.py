@@ -74,24 +74,22 @@ class IndexMissing(_IndexProblem):
         super().__init__(f"There is no index in {path}")
 
 
-class IndexStale(EssaybotError):
+class IndexStale(_IndexProblem):
     """The index on disk was built from other texts, another model or an older format."""
 
     def __init__(self, *, path: Path, differs: tuple[str, ...]) -> None:
         self.path = path
         self.differs = differs
-        super().__init__(
-            f"The index in {path} was built for another {', '.join(differs)}; run `essaybot index`."
-        )
+        super().__init__(f"The index in {path} does not match the current {', '.join(differs)}")
 
 
-class IndexCorrupt(EssaybotError):
+class IndexCorrupt(_IndexProblem):
     """The index files exist but cannot be read back."""
 
     def __init__(self, *, path: Path, reason: str) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(f"The index in {path} cannot be read ({reason}); run `essaybot index`.")
+        super().__init__(f"The index in {path} cannot be read ({reason})")
 
 
 class QuestionRejected(EssaybotError):
