@@ -13,7 +13,7 @@ from .language import Language, guess_language
 from .markdown import quote_markdown
 from .model import encode_query
 from .question import clean_question
-from .retrieval import search
+from .retrieval import rank, select
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -63,9 +63,12 @@ def ask(question: str, engine: Engine) -> Answer:
     """Quote the passages that answer `question`, or say plainly that the text is silent."""
     settings = engine.settings
     question = clean_question(question, max_chars=settings.max_question_chars)
-    hits = search(
+    query = encode_query(engine.model, question)
+    ranking = rank(engine.index, query, question)
+    hits = select(
         engine.index,
-        encode_query(engine.model, question),
+        ranking,
+        query,
         k=settings.max_quotes,
         threshold=settings.threshold,
         margin=settings.margin,

@@ -21,6 +21,7 @@ import numpy as np
 from filelock import FileLock
 
 from .errors import IndexCorrupt, IndexMissing, IndexStale
+from .lexical import Lexical, build_lexical
 from .model import encode_documents
 from .passages import Passage, Sentence, split_passages
 from .texts import Text, texts_digest
@@ -40,16 +41,19 @@ __all__ = [
     "ensure_index",
     "load_index",
     "manifest_for",
+    "passage_document",
     "save_index",
+    "sentence_windows",
 ]
 
 # Bump when the passage splitting or the stored layout changes: old indexes become stale.
-FORMAT = 1
+FORMAT = 2
 
 _MANIFEST = "manifest.json"
 _PASSAGES = "passages.json"
 _VECTORS = "passages.faiss"
 _SENTENCES = "sentences.npy"
+_WINDOWS = "windows.npy"
 
 
 def _versions() -> dict[str, str]:
@@ -94,19 +98,45 @@ def manifest_for(texts: tuple[Text, ...], model_identity: str) -> Manifest:
 
 @dataclass(frozen=True)
 class Index:
-    """Passages, their vectors in FAISS, and their sentences' vectors for highlighting."""
+    """Passages with three views in vectors, and their words for BM25.
+
+    `vectors` (FAISS) holds one vector per passage; `window_vectors` one per sentence read
+    with its neighbours, so "Das Unternehmen ..." still knows who is meant; and
+    `sentence_vectors` one per bare sentence, for choosing the sentences to highlight.
+    """
 
     manifest: Manifest
     passages: tuple[Passage, ...]
     vectors: faiss.Index
+    window_vectors: Matrix
     sentence_vectors: Matrix
-    # Row of each passage's first sentence in `sentence_vectors`; one extra end marker.
+    # Row of each passage's first sentence in the sentence matrices; one extra end marker.
     sentence_rows: tuple[int, ...] = field(default=())
+    lexical: Lexical | None = None
 
     def sentences_of(self, position: int) -> Matrix:
-        return self.sentence_vectors[
-            self.sentence_rows[position] : self.sentence_rows[position + 1]
-        ]
+        return self.sentence_vectors[self._rows(position)]
+
+    def windows_of(self, position: int) -> Matrix:
+        return self.window_vectors[self._rows(position)]
+
+    def _rows(self, position: int) -> slice:
+        return slice(self.sentence_rows[position], self.sentence_rows[position + 1])
+
+
+def passage_document(passage: Passage) -> str:
+    """What is embedded for a passage: its section title gives the paragraph its topic."""
+    return f"{passage.section}: {passage.text}" if passage.section else passage.text
+
+
+def sentence_windows(passage: Passage) -> tuple[str, ...]:
+    """Each sentence with the one before and after it, as the text has them."""
+    sentences = passage.sentences
+    windows = []
+    for i in range(len(sentences)):
+        first, last = sentences[max(0, i - 1)], sentences[min(len(sentences) - 1, i + 1)]
+        windows.append(passage.text[first.start - passage.start : last.end - passage.start])
+    return tuple(windows)
 
 
 def _sentence_rows(passages: tuple[Passage, ...]) -> tuple[int, ...]:
@@ -124,9 +154,11 @@ def build_index(
     progress: bool = False,
 ) -> Index:
     passages = tuple(p for text in texts for p in split_passages(text))
-    vectors = encode_documents(model, [p.text for p in passages], progress=progress)
+    vectors = encode_documents(model, [passage_document(p) for p in passages], progress=progress)
     sentences = [s.text for p in passages for s in p.sentences]
     sentence_vectors = encode_documents(model, sentences, progress=progress)
+    windows = [w for p in passages for w in sentence_windows(p)]
+    window_vectors = encode_documents(model, windows, progress=progress)
     # Exact inner product over normalised vectors = cosine; a few thousand passages at most,
     # so a flat index is both exact and fast.
     flat = faiss.IndexFlatIP(vectors.shape[1])
@@ -141,7 +173,15 @@ def build_index(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
-    return Index(manifest, passages, flat, sentence_vectors, _sentence_rows(passages))
+    return Index(
+        manifest,
+        passages,
+        flat,
+        window_vectors,
+        sentence_vectors,
+        _sentence_rows(passages),
+        build_lexical([passage_document(p) for p in passages]),
+    )
 
 
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
@@ -161,14 +201,16 @@ def save_index(index: Index, directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / _MANIFEST).unlink(missing_ok=True)
     _write_atomically(directory / _VECTORS, lambda p: faiss.write_index(index.vectors, str(p)))
-    _write_atomically(
-        directory / _SENTENCES,
-        lambda p: p.write_bytes(_npy_bytes(index.sentence_vectors)),
-    )
+    for name, matrix in ((_SENTENCES, index.sentence_vectors), (_WINDOWS, index.window_vectors)):
+        _write_atomically(directory / name, _bytes_writer(_npy_bytes(matrix)))
     passages = json.dumps([asdict(p) for p in index.passages], ensure_ascii=False, indent=1)
     _write_atomically(directory / _PASSAGES, lambda p: p.write_text(passages, encoding="utf-8"))
     manifest = json.dumps(asdict(index.manifest), ensure_ascii=False, indent=2)
     _write_atomically(directory / _MANIFEST, lambda p: p.write_text(manifest, encoding="utf-8"))
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], object]:
+    return lambda path: path.write_bytes(data)
 
 
 def _npy_bytes(array: Matrix) -> bytes:
@@ -213,17 +255,19 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         )
         vectors = faiss.read_index(str(directory / _VECTORS))
         sentence_vectors = np.load(directory / _SENTENCES, allow_pickle=False)
+        window_vectors = np.load(directory / _WINDOWS, allow_pickle=False)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise IndexCorrupt(path=directory, reason=str(exc).splitlines()[0][:200]) from exc
     rows = _sentence_rows(passages)
     if not (
         vectors.ntotal == len(passages) == manifest.passages
         and vectors.d == manifest.dimension
-        and sentence_vectors.shape == (rows[-1], manifest.dimension)
-        and sentence_vectors.dtype == np.float32
+        and sentence_vectors.shape == window_vectors.shape == (rows[-1], manifest.dimension)
+        and sentence_vectors.dtype == window_vectors.dtype == np.float32
     ):
         raise IndexCorrupt(path=directory, reason="its files do not agree with each other")
-    return Index(manifest, passages, vectors, sentence_vectors, rows)
+    lexical = build_lexical([passage_document(p) for p in passages])
+    return Index(manifest, passages, vectors, window_vectors, sentence_vectors, rows, lexical)
 
 
 def ensure_index(

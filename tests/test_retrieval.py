@@ -1,4 +1,4 @@
-"""Which passages are quoted: the threshold, the margin and k, on hand-made vectors."""
+"""Which passages are quoted: ranking, the threshold, the margin and k, on hand-made vectors."""
 
 from __future__ import annotations
 
@@ -6,24 +6,32 @@ import faiss
 import numpy as np
 
 from bot.index import Index, manifest_for
+from bot.lexical import build_lexical
 from bot.passages import Passage, Sentence
-from bot.retrieval import search
+from bot.retrieval import Weights, rank, select
 from bot.texts import Text
 
 
-def _index(vectors: list[list[float]], sentences: list[list[list[float]]]) -> Index:
+def _unit(*values: float) -> list[float]:
+    vector = np.array(values, dtype=np.float32)
+    return list(vector / np.linalg.norm(vector))
+
+
+def _index(
+    vectors: list[list[float]], sentences: list[list[list[float]]], words: list[str]
+) -> Index:
     """An index over unit vectors given by hand: a seam for pure retrieval logic only."""
     passages = []
     rows = [0]
-    for number, sentence_vectors in enumerate(sentences, start=1):
+    for number, (sentence_vectors, text) in enumerate(zip(sentences, words, strict=True), 1):
         passages.append(
             Passage(
                 "t.txt",
                 number,
                 None,
-                "x",
+                text,
                 0,
-                1,
+                len(text),
                 tuple(Sentence(f"s{number}.{i}", 0, 1) for i in range(len(sentence_vectors))),
             )
         )
@@ -33,39 +41,71 @@ def _index(vectors: list[list[float]], sentences: list[list[list[float]]]) -> In
     flat.add(matrix)
     sentence_matrix = np.array([v for group in sentences for v in group], dtype=np.float32)
     manifest = manifest_for((Text("t.txt", "x"),), "hand-made")
-    return Index(manifest, tuple(passages), flat, sentence_matrix, tuple(rows))
-
-
-def _unit(*values: float) -> list[float]:
-    vector = np.array(values, dtype=np.float32)
-    return list(vector / np.linalg.norm(vector))
+    return Index(
+        manifest,
+        tuple(passages),
+        flat,
+        sentence_matrix,  # windows: the bare sentences suffice here
+        sentence_matrix,
+        tuple(rows),
+        build_lexical(words),
+    )
 
 
 INDEX = _index(
     [_unit(1, 0, 0), _unit(0.9, 0.1, 0), _unit(0, 1, 0)],
     [[_unit(1, 0, 0), _unit(0, 0, 1)], [_unit(0.9, 0.1, 0)], [_unit(0, 1, 0)]],
+    ["Katzen schlafen gern", "Hunde bellen laut", "Getty Images klagt"],
 )
+PLAIN = Weights(window=0.0, lexical=0.0)
 
 
 def _query(*values: float) -> np.ndarray:
     return np.array([_unit(*values)], dtype=np.float32)
 
 
+def test_every_passage_is_ranked_best_first() -> None:
+    ranking = rank(INDEX, _query(1, 0, 0), "", PLAIN)
+    assert ranking.positions == (0, 1, 2)
+    assert list(ranking.scores) == sorted(ranking.scores, reverse=True)
+
+
 def test_passages_below_the_threshold_are_not_quoted() -> None:
-    assert search(INDEX, _query(0, 0, 1), k=3, threshold=0.5, margin=1.0) == ()
+    ranking = rank(INDEX, _query(0, 0, 1), "", PLAIN)
+    assert select(INDEX, ranking, _query(0, 0, 1), k=3, threshold=0.5, margin=1.0) == ()
 
 
 def test_passages_far_below_the_best_are_not_quoted() -> None:
-    hits = search(INDEX, _query(1, 0, 0), k=3, threshold=0.0, margin=0.2)
+    query = _query(1, 0, 0)
+    hits = select(INDEX, rank(INDEX, query, "", PLAIN), query, k=3, threshold=0.0, margin=0.2)
     assert [h.passage.paragraph for h in hits] == [1, 2]
-    assert hits[0].score >= hits[1].score
 
 
-def test_k_larger_than_the_passage_count_is_clamped() -> None:
-    hits = search(INDEX, _query(1, 1, 0), k=50, threshold=-1.0, margin=2.0)
-    assert sorted(h.passage.paragraph for h in hits) == [1, 2, 3]
+def test_at_most_k_passages_are_quoted() -> None:
+    query = _query(1, 1, 0)
+    hits = select(INDEX, rank(INDEX, query, "", PLAIN), query, k=2, threshold=-1, margin=2)
+    assert len(hits) == 2
+
+
+def test_a_sentence_window_can_lift_a_passage() -> None:
+    # Passage 1's vector points away from the query, but one of its sentences matches.
+    query = _query(0.1, 0.3, 1)
+    assert rank(INDEX, query, "", PLAIN).positions[0] == 2
+    assert rank(INDEX, query, "", Weights(window=0.9, lexical=0.0)).positions[0] == 0
+
+
+def test_a_shared_name_breaks_a_near_tie() -> None:
+    query = _query(0.5, 0.5, 0)  # equally close to passages 2 and 3 by vectors
+    plain = rank(INDEX, query, "Wer klagt, Getty Images?", PLAIN)
+    lexical = rank(INDEX, query, "Wer klagt, Getty Images?", Weights(window=0.0, lexical=0.3))
+    assert lexical.positions[0] == 2
+    # The refusal signal stays dense-only.
+    assert dict(zip(lexical.positions, lexical.dense, strict=True)) == dict(
+        zip(plain.positions, plain.dense, strict=True)
+    )
 
 
 def test_the_best_matching_sentence_is_highlighted() -> None:
-    (hit, *_) = search(INDEX, _query(1, 0, 0.1), k=1, threshold=0.0, margin=0.0)
+    query = _query(1, 0, 0.1)
+    (hit, *_) = select(INDEX, rank(INDEX, query, "", PLAIN), query, k=1, threshold=0, margin=0)
     assert [s.text for s in hit.highlights] == ["s1.0"]
