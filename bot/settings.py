@@ -16,7 +16,7 @@ __all__ = ["DEFAULT_MODEL", "Settings"]
 _PROJECT = Path(__file__).resolve().parent.parent
 
 # The one place the default embedder is chosen; `model.py` resolves the name.
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = "multilingual-e5-small"
 
 
 class Settings(BaseSettings):
@@ -31,20 +31,23 @@ class Settings(BaseSettings):
         description="Embedding model: a packaged model's name or a local "
         "sentence-transformers directory.",
     )
-    threshold: float = Field(
-        0.25,
+    threshold: float | None = Field(
+        None,
         ge=-1.0,
         le=1.0,
-        description="Cosine score a passage must reach to be quoted; below it the bot "
-        "says the text is silent.",
+        description="Cosine score the best passage must reach; below it the bot says the "
+        "text is silent. Default: the model's calibrated value (`essaybot eval`).",
     )
     margin: float = Field(
-        0.15,
+        0.03,
         ge=0.0,
         le=2.0,
         description="Passages scoring more than this below the best one are not quoted.",
     )
     max_quotes: int = Field(3, ge=1, le=20, description="Most passages quoted in one answer.")
+    max_history: int = Field(
+        10, ge=0, le=100, description="Earlier questions a follow-up may lean on."
+    )
     max_question_chars: int = Field(
         1000, ge=10, description="Longest question accepted, in characters."
     )

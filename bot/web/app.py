@@ -37,6 +37,7 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     question: StrictStr
+    history: list[StrictStr] = []
 
 
 def error(status: int, message: str) -> JSONResponse:
@@ -117,7 +118,7 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         body = _parse_ask(await request.body())
         # Encoding is CPU-bound: run it in the thread pool so the event loop keeps serving
         # and several questions are answered at once.
-        answer = await run_in_threadpool(ask, body.question, engine)
+        answer = await run_in_threadpool(ask, body.question, engine, body.history)
         return answer.to_json()
 
     @app.api_route("/api/ask", methods=["GET", "PUT", "PATCH", "DELETE"])

@@ -42,8 +42,13 @@ _CSS = """
 
 def build_chat(engine: Engine) -> gr.Blocks:
     def respond(message: str, history: list[dict[str, Any]]) -> str:
+        earlier = [
+            turn["content"]
+            for turn in history
+            if turn.get("role") == "user" and isinstance(turn.get("content"), str)
+        ]
         try:
-            return ask(message, engine).markdown
+            return ask(message, engine, earlier).markdown
         except EssaybotError as exc:
             # Rejected questions and a missing index are told in the chat, not as a crash.
             return str(exc)

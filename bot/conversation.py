@@ -1,0 +1,54 @@
+"""Follow-up questions: read a question that leans on the conversation in its context.
+
+"Und bleibt Meta dabei?" after "Was hat Meta gemacht?" is asked together with the
+question it continues; a question that stands alone ("Was kostet ein Modell?") is asked
+as it is, whatever came before. A question leans on the conversation when it opens like a
+continuation ("Und ...", "And ...") or refers back (sie, deren, dabei, it, they, that ...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = ["contextualize", "is_followup"]
+
+_WORD = re.compile(r"[^\W\d_]+")
+_OPENERS = frozenset("und aber auch also and but also so".split())
+_BACK_REFERENCES = frozenset(
+    (
+        # German pronouns and pronominal adverbs that point back ("es" is left out: "gibt es")
+        "sie er ihr ihre ihrem ihren ihrer ihres deren dessen dies diese dieser dieses diesem "
+        "diesen jene jener jenes dabei dazu davon darauf darüber daran damit dafür dagegen "
+        "dadurch daraus dort dann denen "
+        # English
+        "it its they them their theirs this that these those he she his her there"
+    ).split()
+)
+_BACK_PHRASES = ("das unternehmen", "die firma", "the company", "the firm", "what about")
+# Follow-ups beyond this many words usually say what they mean on their own.
+_MAX_FOLLOWUP_WORDS = 12
+
+
+def is_followup(question: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(question)]
+    if not words or len(words) > _MAX_FOLLOWUP_WORDS:
+        return False
+    lowered = question.lower()
+    return (
+        words[0] in _OPENERS
+        or any(w in _BACK_REFERENCES for w in words)
+        or any(phrase in lowered for phrase in _BACK_PHRASES)
+    )
+
+
+def contextualize(question: str, history: Sequence[str]) -> str:
+    """The text to search for: the question, preceded by the questions it continues."""
+    if not history or not is_followup(question):
+        return question
+    context: list[str] = []
+    for earlier in reversed(history):
+        context.insert(0, earlier)
+        if not is_followup(earlier):
+            break  # the standalone question the thread started from
+    return " ".join([*context, question])

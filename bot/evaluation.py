@@ -1,0 +1,226 @@
+"""Measure retrieval on a labelled question set: R@1, R@3, MRR and refusals, per split.
+
+The set (evals/essay.jsonl) is split into a tuning half, on which weights and refusal
+thresholds are chosen, and a held-out half that only ever reports. Every system gets its
+refusal threshold calibrated on the tuning half the same way, so the comparison is fair.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .conversation import contextualize
+from .index import Index, passage_document
+from .lexical import build_lexical
+from .model import encode_query
+from .retrieval import Weights, rank
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+__all__ = [
+    "Case",
+    "Metrics",
+    "Outcome",
+    "Report",
+    "System",
+    "bm25_system",
+    "calibrate",
+    "dense_system",
+    "evaluate",
+    "format_kinds",
+    "format_reports",
+    "load_cases",
+    "measure",
+]
+
+SPLITS = ("tune", "heldout")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    split: str
+    kind: str
+    language: str
+    question: str
+    history: tuple[str, ...]
+    answers: tuple[int, ...]  # paragraph numbers; empty when the text does not answer
+
+    @property
+    def in_scope(self) -> bool:
+        return bool(self.answers)
+
+
+def load_cases(path: Path) -> tuple[Case, ...]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        data = json.loads(line)
+        if data["split"] not in SPLITS:
+            raise ValueError(f"{path}:{number}: split must be one of {SPLITS}")
+        cases.append(
+            Case(
+                id=data["id"],
+                split=data["split"],
+                kind=data["kind"],
+                language=data["language"],
+                question=data["question"],
+                history=tuple(data.get("history", ())),
+                answers=tuple(int(a) for a in data["answers"]),
+            )
+        )
+    return tuple(cases)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a system made of one case: paragraphs best first, and its confidence."""
+
+    case: Case
+    ranked: tuple[int, ...]
+    confidence: float
+
+    def rank_of_answer(self) -> int | None:
+        """1-based rank of the first answering paragraph, None if it is not ranked."""
+        for position, paragraph in enumerate(self.ranked, 1):
+            if paragraph in self.case.answers:
+                return position
+        return None
+
+
+System = Callable[[Case], Outcome]
+
+
+def dense_system(index: Index, model: SentenceTransformer, weights: Weights) -> System:
+    """The bot's own retrieval, as ask() runs it."""
+    paragraphs = [p.paragraph for p in index.passages]
+
+    def run(case: Case) -> Outcome:
+        text = contextualize(case.question, case.history)
+        ranking = rank(index, encode_query(model, text), text, weights)
+        return Outcome(case, tuple(paragraphs[i] for i in ranking.positions), ranking.confidence)
+
+    return run
+
+
+def bm25_system(index: Index) -> System:
+    """BM25 over Snowball-stemmed words alone, the lexical baseline."""
+    lexical = build_lexical([passage_document(p) for p in index.passages], "stems")
+    paragraphs = [p.paragraph for p in index.passages]
+
+    def run(case: Case) -> Outcome:
+        scores = lexical.scores(contextualize(case.question, case.history))
+        order = np.argsort(-scores, kind="stable")
+        return Outcome(case, tuple(paragraphs[i] for i in order), float(scores.max()))
+
+    return run
+
+
+@dataclass(frozen=True)
+class Metrics:
+    in_scope: int
+    r_at_1: float
+    r_at_3: float
+    mrr: float
+    out_of_scope: int
+    refusal_precision: float
+    refusal_recall: float
+    in_scope_refused: int
+
+
+def calibrate(outcomes: Sequence[Outcome]) -> float:
+    """The refusal threshold that gets the most cases right (in the middle of the gap)."""
+    confidences = sorted({o.confidence for o in outcomes})
+    candidates = [confidences[0] - 1e-6]
+    candidates += [(a + b) / 2 for a, b in itertools.pairwise(confidences)]
+    candidates.append(confidences[-1] + 1e-6)
+
+    def correct(threshold: float) -> int:
+        return sum((o.confidence >= threshold) == o.case.in_scope for o in outcomes)
+
+    return max(candidates, key=correct)
+
+
+def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
+    scoped = [o for o in outcomes if o.case.in_scope]
+    ranks = [o.rank_of_answer() for o in scoped]
+    refused = [o for o in outcomes if o.confidence < threshold]
+    refused_out = sum(not o.case.in_scope for o in refused)
+    out_of_scope = sum(not o.case.in_scope for o in outcomes)
+    return Metrics(
+        in_scope=len(scoped),
+        r_at_1=_share(sum(r == 1 for r in ranks), len(scoped)),
+        r_at_3=_share(sum(r is not None and r <= 3 for r in ranks), len(scoped)),
+        mrr=_share(sum(1 / r for r in ranks if r), len(scoped)),
+        out_of_scope=out_of_scope,
+        refusal_precision=_share(refused_out, len(refused)),
+        refusal_recall=_share(refused_out, out_of_scope),
+        in_scope_refused=len(refused) - refused_out,
+    )
+
+
+def _share(part: float, whole: int) -> float:
+    return part / whole if whole else float("nan")
+
+
+def evaluate(
+    system: System, cases: Sequence[Case], threshold: float | None = None
+) -> tuple[float, dict[str, Metrics], tuple[Outcome, ...]]:
+    """Run every case; calibrate on the tuning half unless a threshold is given."""
+    outcomes = tuple(system(case) for case in cases)
+    if threshold is None:
+        threshold = calibrate([o for o in outcomes if o.case.split == "tune"])
+    metrics = {
+        split: measure([o for o in outcomes if o.case.split == split], threshold)
+        for split in SPLITS
+    }
+    return threshold, metrics, outcomes
+
+
+@dataclass(frozen=True)
+class Report:
+    """One system's results: its threshold and the metrics of both halves."""
+
+    system: str
+    threshold: float
+    metrics: dict[str, Metrics]
+
+
+def format_reports(reports: Sequence[Report]) -> str:
+    """A plain table, one row per system and split, for the terminal and for notes."""
+    header = (
+        f"{'system':<46} {'split':<8} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
+        f"{'oos':>4} {'ref.P':>5} {'ref.R':>5} {'in-scope refused':>16} {'threshold':>9}"
+    )
+    lines = [header, "-" * len(header)]
+    for report in reports:
+        for split, m in report.metrics.items():
+            lines.append(
+                f"{report.system:<46} {split:<8} {m.in_scope:>3} {m.r_at_1:>5.2f} "
+                f"{m.r_at_3:>5.2f} {m.mrr:>5.2f} {m.out_of_scope:>4} "
+                f"{m.refusal_precision:>5.2f} {m.refusal_recall:>5.2f} "
+                f"{m.in_scope_refused:>16} {report.threshold:>9.3f}"
+            )
+    return "\n".join(lines)
+
+
+def format_kinds(outcomes: Sequence[Outcome], split: str) -> str:
+    """R@1 and R@3 by kind of question, to see where a system falls short."""
+    lines = [f"{'kind':<26} {'n':>3} {'R@1':>5} {'R@3':>5}"]
+    kinds = sorted({o.case.kind for o in outcomes if o.case.in_scope})
+    for kind in kinds:
+        chosen = [o for o in outcomes if o.case.kind == kind and o.case.split == split]
+        ranks = [o.rank_of_answer() for o in chosen]
+        r1 = _share(sum(r == 1 for r in ranks), len(chosen))
+        r3 = _share(sum(r is not None and r <= 3 for r in ranks), len(chosen))
+        lines.append(f"{kind:<26} {len(chosen):>3} {r1:>5.2f} {r3:>5.2f}")
+    return "\n".join(lines)
