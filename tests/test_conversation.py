@@ -1,0 +1,60 @@
+"""Follow-up questions are read in their context; standalone questions are left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import Engine, ask
+from bot.conversation import contextualize, is_followup
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Und bleibt Meta dabei?",
+        "Warum ist deren Projekt gescheitert?",
+        "Wie haben Entwickler darauf reagiert?",
+        "What effect does it have on the company?",
+        "And how do people define it?",
+        "Why was that seen as a threat?",
+    ],
+)
+def test_questions_that_lean_on_the_conversation_are_follow_ups(question: str) -> None:
+    assert is_followup(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Was hat Meta gemacht?",
+        "Gibt es eine Chance für offene Modelle?",
+        "Wie viele GPUs braucht man für den Bau eines Fundamentmodells?",
+        "Is the term foundation model new?",
+        "Welche ethischen Fragen wirft KI auf?",
+    ],
+)
+def test_questions_that_stand_alone_are_not(question: str) -> None:
+    assert not is_followup(question)
+
+
+def test_a_follow_up_is_searched_with_the_thread_it_continues() -> None:
+    history = ["Was kostet KI?", "Sind die meisten Modelle offen?", "Warum ist dies so?"]
+    assert contextualize("Und wer profitiert davon?", history) == (
+        "Sind die meisten Modelle offen? Warum ist dies so? Und wer profitiert davon?"
+    )
+    assert contextualize("Was kostet ein Modell?", history) == "Was kostet ein Modell?"
+    assert contextualize("Und dann?", []) == "Und dann?"
+
+
+def test_und_bleibt_meta_dabei_is_answered_in_context(engine: Engine) -> None:
+    alone = ask("Und bleibt Meta dabei?", engine)
+    followed = ask("Und bleibt Meta dabei?", engine, ["Was hat Meta gemacht?"])
+    assert followed.found
+    assert followed.passages[0].paragraph == 8
+    assert "Metas Gegenentwurf" in followed.passages[0].text
+    assert followed.question == alone.question == "Und bleibt Meta dabei?"
+
+
+def test_a_standalone_question_is_not_bent_by_the_history(engine: Engine) -> None:
+    question = "Wie viele GPUs braucht man für den Bau eines Fundamentmodells?"
+    assert ask(question, engine, ["Was hat Meta gemacht?"]) == ask(question, engine)
