@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: setup serve test lint index browser clean
+DEMO_PORT ?= 8000
+
+.PHONY: setup serve test lint index browser demo-embed clean
 
 setup: $(STAMP)
 
@@ -24,6 +26,14 @@ index: setup
 
 serve: setup
 	$(BIN)/essaybot serve --host $(HOST) --port $(PORT)
+
+# The sample intranet page on a second origin (http://localhost:8000), beside the bot.
+demo-embed: setup
+	@echo "Sample intranet page: http://localhost:$(DEMO_PORT)/intranet.html"
+	@echo "The bot:              http://127.0.0.1:$(PORT)/   (Ctrl-C stops both)"
+	$(BIN)/essaybot serve --host $(HOST) --port $(PORT) & bot=$$!; \
+	trap 'kill $$bot' EXIT INT TERM; \
+	$(BIN)/python -m http.server $(DEMO_PORT) --bind 127.0.0.1 --directory examples
 
 # Debian's Chromium for the browser tests; Playwright cannot download its own here.
 browser:

@@ -6,9 +6,10 @@ Every setting reads an `ESSAYBOT_<NAME>` environment variable; CLI flags overrid
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["DEFAULT_MODEL", "Settings"]
@@ -54,3 +55,35 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(7860, ge=0, le=65535, description="Port the server listens on.")
     concurrency: int = Field(8, ge=1, description="Questions the chat answers at the same time.")
+    allowed_origins: str = Field(
+        "*",
+        description="Origins whose pages may embed the widget and call the API, comma "
+        "separated (e.g. `https://intranet.example`); `*` allows any page.",
+    )
+    root_path: str = Field(
+        "",
+        description="Path prefix under which a reverse proxy serves the bot (e.g. `/bot`).",
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        origins = [o.strip() for o in value.split(",") if o.strip()]
+        for origin in origins:
+            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin; write scheme://host[:port], no path"
+                )
+        return ",".join(origins) or "*"
+
+    @field_validator("root_path")
+    @classmethod
+    def _root(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith("/"):
+            raise ValueError("the root path starts with / (e.g. /bot)")
+        return value
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        return tuple(self.allowed_origins.split(","))

@@ -17,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from ..answer import ask
 from ..errors import EssaybotError, QuestionRejected
+from .widget import add_widget_routes
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -79,10 +81,40 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     return 422, f"The request is not valid: {where}."
 
 
+class _FrameAncestors(BaseHTTPMiddleware):
+    """Say which pages may frame the bot; the same origins as CORS, so one setting rules."""
+
+    def __init__(self, app: Any, origins: tuple[str, ...]) -> None:
+        super().__init__(app)
+        allowed = "*" if "*" in origins else " ".join(("'self'", *origins))
+        self.policy = f"frame-ancestors {allowed}"
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        policy = response.headers.get("content-security-policy")
+        response.headers["Content-Security-Policy"] = (
+            f"{policy}; {self.policy}" if policy else self.policy
+        )
+        return response
+
+
 def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings."""
+    settings = engine.settings
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(_BodyLimit)
+    app.add_middleware(_FrameAncestors, origins=settings.origins)
+    # Added last, so it runs first: it answers preflights and takes CORS over from Gradio,
+    # which would echo any Origin back with credentials.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    add_widget_routes(app)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

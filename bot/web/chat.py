@@ -99,6 +99,7 @@ def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
         enable_monitoring=False,
         ssr_mode=False,
         mcp_server=False,
+        root_path=engine.settings.root_path or None,
         css=_CSS,
     )
     return cast("FastAPI", mounted)

@@ -1,0 +1,210 @@
+// The widget's chat: asks POST api/ask (relative, so it works behind a proxy's sub-path),
+// renders every answer with DOM text nodes only (the text is never parsed as HTML), and
+// keeps the conversation where the browser allows: browsers deny storage to a frame from
+// another site, so inside the launcher the host page keeps it (embed.js, by postMessage);
+// opened on its own, the widget keeps it in its own localStorage.
+(function () {
+  "use strict";
+  var params = new URLSearchParams(location.search);
+  var lang = params.get("lang") === "en" ? "en" : "de";
+  var words = {
+    de: { title: "Fragen zum Text", full: "Ganzer Text", ask: "Fragen", clear: "Neu",
+          label: "Frage", placeholder: "Frage zum Text", paragraph: "Absatz",
+          failed: "Die Frage konnte nicht beantwortet werden." },
+    en: { title: "Ask the text", full: "Full text", ask: "Ask", clear: "New",
+          label: "Question", placeholder: "Question about the text", paragraph: "Paragraph",
+          failed: "The question could not be answered." },
+  }[lang];
+  var title = (params.get("title") || "").slice(0, 80) || words.title;
+  var accent = params.get("accent") || "";
+  var instance = (params.get("id") || "default").replace(/[^\w-]/g, "").slice(0, 40);
+  var storageKey = "essaybot:" + instance;
+
+  document.documentElement.lang = lang;
+  document.title = title;
+  byId("title").textContent = title;
+  byId("fulltext").textContent = words.full;
+  byId("send").textContent = words.ask;
+  byId("clear").textContent = words.clear;
+  byId("question-label").textContent = words.label;
+  byId("question").placeholder = words.placeholder;
+  if (accent && window.CSS && CSS.supports("color", accent)) {
+    document.documentElement.style.setProperty("--accent", accent);
+  }
+
+  var log = byId("log");
+  var embedded = window.parent !== window;
+  var turns = load();
+  turns.forEach(render);
+  if (embedded) {
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.source !== window.parent || !data || data.essaybot !== "restore" ||
+          data.id !== instance || turns.length) return;
+      turns = sanitize(data.turns);
+      turns.forEach(render);
+    });
+    window.parent.postMessage({ essaybot: "ready", id: instance }, "*");
+  }
+
+  byId("ask").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = byId("question");
+    var question = input.value.trim();
+    if (!question) return;
+    input.value = "";
+    ask(question);
+  });
+  byId("clear").addEventListener("click", function () {
+    turns = [];
+    save();
+    log.textContent = "";
+    byId("question").focus();
+  });
+  // Escape inside the frame closes the launcher's panel around it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && window.parent !== window) {
+      window.parent.postMessage({ essaybot: "close", id: instance }, "*");
+    }
+  });
+  if (params.get("panel") === "1") document.body.classList.add("in-panel");
+  // Disabled until now, so nothing typed before the script ran is submitted natively.
+  setBusy(false);
+  byId("question").focus();
+
+  function ask(question) {
+    var history = turns.map(function (turn) { return turn.question; });
+    var turn = { question: question, answer: null, error: null };
+    turns.push(turn);
+    var item = render(turn);
+    setBusy(true);
+    fetch("api/ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ question: question, history: history.slice(-10) }),
+    })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.error || words.failed);
+          return body;
+        });
+      })
+      .then(function (answer) { turn.answer = answer; })
+      .catch(function (error) { turn.error = error.message || words.failed; })
+      .then(function () {
+        log.removeChild(item);
+        render(turn);
+        save();
+        setBusy(false);
+      });
+  }
+
+  function render(turn) {
+    var item = element("li", "turn");
+    item.appendChild(element("div", "question", turn.question));
+    var answer = element("div", "answer");
+    if (turn.error) {
+      answer.appendChild(element("p", "error", turn.error));
+    } else if (!turn.answer) {
+      answer.appendChild(element("p", "pending", "…"));
+      answer.setAttribute("aria-busy", "true");
+    } else {
+      answer.appendChild(element("p", "message", turn.answer.message));
+      turn.answer.passages.forEach(function (quote) { answer.appendChild(renderQuote(quote)); });
+    }
+    item.appendChild(answer);
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+
+  function renderQuote(quote) {
+    var block = element("blockquote", "quote");
+    var where = element("div", "where");
+    var link = element("a", "", words.paragraph + " " + quote.paragraph +
+                       (quote.section ? " · " + quote.section : ""));
+    link.href = "./#" + anchor(quote.source, quote.paragraph);
+    link.target = "_blank";
+    link.rel = "noopener";
+    where.appendChild(link);
+    block.appendChild(where);
+    var text = element("div", "text");
+    marked(quote.text, quote.highlights).forEach(function (part) {
+      text.appendChild(part.mark ? element("mark", "", part.text)
+                                 : document.createTextNode(part.text));
+    });
+    block.appendChild(text);
+    return block;
+  }
+
+  // Split the quote into plain and highlighted runs; highlights are exact substrings.
+  function marked(text, highlights) {
+    var spans = [];
+    highlights.forEach(function (h) {
+      var at = text.indexOf(h);
+      if (h && at >= 0) spans.push([at, at + h.length]);
+    });
+    spans.sort(function (a, b) { return a[0] - b[0]; });
+    var parts = [], cursor = 0;
+    spans.forEach(function (span) {
+      if (span[0] < cursor) return;
+      if (span[0] > cursor) parts.push({ text: text.slice(cursor, span[0]), mark: false });
+      parts.push({ text: text.slice(span[0], span[1]), mark: true });
+      cursor = span[1];
+    });
+    if (cursor < text.length) parts.push({ text: text.slice(cursor), mark: false });
+    return parts;
+  }
+
+  // The same id as bot/markdown.py's anchor(): the full text's paragraph element.
+  function anchor(source, paragraph) {
+    var stem = source.toLowerCase().replace(/\.[^.]*$/, "")
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "text";
+    return stem + "-p" + paragraph;
+  }
+
+  function setBusy(busy) {
+    byId("send").disabled = busy;
+    byId("question").disabled = false;
+    byId("question").setAttribute("aria-busy", String(busy));
+  }
+
+  function load() {
+    try { return sanitize(JSON.parse(localStorage.getItem(storageKey) || "[]")); }
+    catch (error) { return []; }  // storage denied or damaged: start afresh
+  }
+
+  function save() {
+    var kept = turns.slice(-30);
+    try { localStorage.setItem(storageKey, JSON.stringify(kept)); }
+    catch (error) { /* storage denied: the host page may keep it, see below */ }
+    if (embedded) window.parent.postMessage({ essaybot: "save", id: instance, turns: kept }, "*");
+  }
+
+  // Stored turns come back from storage or the host page: keep only well-formed ones.
+  function sanitize(value) {
+    if (!Array.isArray(value)) return [];
+    return value.filter(function (turn) {
+      if (!turn || typeof turn.question !== "string") return false;
+      if (turn.error !== null && typeof turn.error !== "string") return false;
+      var answer = turn.answer;
+      if (answer === null) return typeof turn.error === "string";
+      return answer && typeof answer.message === "string" && Array.isArray(answer.passages) &&
+        answer.passages.every(function (q) {
+          return q && typeof q.text === "string" && typeof q.source === "string" &&
+            Array.isArray(q.highlights) && q.highlights.every(function (h) {
+              return typeof h === "string";
+            });
+        });
+    }).slice(-30);
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function byId(id) { return document.getElementById(id); }
+})();

@@ -1,0 +1,55 @@
+"""The embeddable widget: a compact chat page, its assets, and the launcher script.
+
+All of it is served by the bot itself, with relative URLs, so it works on another
+origin, behind a reverse proxy's sub-path, and in an intranet without internet.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import FastAPI
+from starlette.responses import Response
+
+__all__ = ["add_widget_routes"]
+
+_STATIC = files("bot.web") / "static"
+_TYPES = {
+    "widget.html": "text/html; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "widget.js": "text/javascript; charset=utf-8",
+    "embed.js": "text/javascript; charset=utf-8",
+}
+# The widget's own page may load only from the bot: scripts, styles and its API.
+_WIDGET_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _asset(name: str, *, policy: str | None = None) -> Response:
+    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+    if policy:
+        headers["Content-Security-Policy"] = policy
+    return Response((_STATIC / name).read_bytes(), media_type=_TYPES[name], headers=headers)
+
+
+def add_widget_routes(app: FastAPI) -> None:
+    @app.get("/widget", include_in_schema=False)
+    def widget() -> Response:
+        return _asset("widget.html", policy=_WIDGET_POLICY)
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js() -> Response:
+        return _asset("widget.js")
+
+    @app.get("/widget.css", include_in_schema=False)
+    def widget_css() -> Response:
+        return _asset("widget.css")
+
+    @app.get("/embed.js", include_in_schema=False)
+    def embed_js() -> Response:
+        response = _asset("embed.js")
+        # Any page may load the launcher; what it may embed is decided by frame-ancestors.
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response

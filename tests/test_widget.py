@@ -1,0 +1,235 @@
+"""The widget on an intranet page of another origin, with the internet cut off.
+
+Every test drives Debian's Chromium; every request to a host that is not loopback is
+blocked and recorded, and must never happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, FrameLocator, Page, expect
+
+from .support.browser import chromium, guarded_page
+from .support.pages import intranet_page, reverse_proxy, static_site
+from .support.server import Server, running_server
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "Wer hat Stability AI verklagt?"
+GETTY = "Das Unternehmen muss sich nun mit der Klage gegen Getty Images auseinandersetzen"
+ANSWER_TIMEOUT = 60_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
+    with running_server(
+        tmp_path_factory.mktemp("bot"), "--index-dir", str(shared_index_dir)
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[str]:
+    """The sample page on another origin: host name localhost, its own port."""
+    site = tmp_path_factory.mktemp("site")
+    intranet_page(site, bot.url)
+    with static_site(site) as port:
+        yield f"http://localhost:{port}/intranet.html"
+
+
+def launcher(page: Page) -> object:
+    return page.get_by_role("button", name="Fragen zum Essay")
+
+
+def widget_frame(page: Page) -> FrameLocator:
+    return page.frame_locator("[data-essaybot-widget] >> iframe")
+
+
+def ask_in(frame: FrameLocator, question: str) -> None:
+    frame.get_by_role("textbox").fill(question)
+    frame.get_by_role("textbox").press("Enter")
+
+
+def test_the_launcher_opens_the_widget_which_quotes_the_essay(
+    browser: Browser, intranet: str, artifacts: Path
+) -> None:
+    with guarded_page(browser, viewport={"width": 1280, "height": 900}) as (page, blocked):
+        page.goto(intranet)
+        launcher(page).click()  # type: ignore[attr-defined]
+        frame = widget_frame(page)
+        ask_in(frame, QUESTION)
+        quote = frame.locator("blockquote", has_text="Getty Images")
+        expect(quote).to_be_visible(timeout=ANSWER_TIMEOUT)
+        expect(quote).to_contain_text(GETTY)
+        expect(quote.get_by_role("link")).to_have_text("Absatz 8 · Mögliche Hürden")
+        expect(quote.get_by_role("link")).to_have_attribute(
+            "href", "./#open-source-grundlagenmodelle-p8"
+        )
+        page.screenshot(path=str(artifacts / "widget.png"))
+        # The host page's loud button style stopped at the shadow root.
+        font = launcher(page).evaluate("b => getComputedStyle(b).fontSize")  # type: ignore[attr-defined]
+        assert font == "15px"
+        assert blocked.urls == []
+
+
+def test_the_conversation_survives_a_reload(browser: Browser, intranet: str) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(intranet)
+        launcher(page).click()  # type: ignore[attr-defined]
+        ask_in(widget_frame(page), "Was hat Meta gemacht?")
+        expect(widget_frame(page).locator("blockquote").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        page.reload()
+        launcher(page).click()  # type: ignore[attr-defined]
+        expect(widget_frame(page).get_by_text("Was hat Meta gemacht?")).to_be_visible()
+        # A follow-up in the restored conversation leans on it.
+        ask_in(widget_frame(page), "Und bleibt Meta dabei?")
+        expect(
+            widget_frame(page).locator("blockquote", has_text="Metas Gegenentwurf").last
+        ).to_be_visible(timeout=ANSWER_TIMEOUT)
+        assert blocked.urls == []
+
+
+def test_keyboard_only_tab_enter_escape(browser: Browser, intranet: str) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(intranet)
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if launcher(page).evaluate("b => b.matches(':focus')"):  # type: ignore[attr-defined]
+                break
+        else:
+            pytest.fail("Tab never reached the launcher")
+        page.keyboard.press("Enter")
+        frame = widget_frame(page)
+        expect(frame.get_by_role("textbox")).to_be_focused()
+        page.keyboard.type(QUESTION)
+        page.keyboard.press("Enter")
+        expect(frame.locator("blockquote", has_text="Getty Images")).to_be_visible(
+            timeout=ANSWER_TIMEOUT
+        )
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_be_hidden()
+        assert launcher(page).evaluate("b => b.matches(':focus')")  # type: ignore[attr-defined]
+        assert blocked.urls == []
+
+
+def test_the_plain_iframe_form_works_without_a_script(browser: Browser, intranet: str) -> None:
+    with guarded_page(browser, java_script_enabled=True) as (page, blocked):
+        page.goto(intranet)
+        frame = page.frame_locator("main > iframe")
+        ask_in(frame, QUESTION)
+        expect(frame.locator("blockquote", has_text="Getty Images")).to_be_visible(
+            timeout=ANSWER_TIMEOUT
+        )
+        assert blocked.urls == []
+
+
+def test_on_a_phone_the_panel_fills_the_screen(browser: Browser, intranet: str) -> None:
+    with guarded_page(browser, viewport={"width": 375, "height": 667}) as (page, _):
+        page.goto(intranet)
+        launcher(page).click()  # type: ignore[attr-defined]
+        box = page.get_by_role("dialog").bounding_box()
+        assert box == {"x": 0, "y": 0, "width": 375, "height": 667}
+
+
+def test_two_widgets_on_one_page_do_not_clash(
+    browser: Browser, bot: Server, tmp_path: Path
+) -> None:
+    page_html = (
+        "<!doctype html><title>two</title><body>"
+        f'<script src="{bot.url}/embed.js" data-id="a" data-title="Erster"></script>'
+        f'<script src="{bot.url}/embed.js" data-id="b" data-title="Zweiter" data-lang="en">'
+        "</script></body>"
+    )
+    (tmp_path / "two.html").write_text(page_html)
+    with static_site(tmp_path) as port, guarded_page(browser) as (page, blocked):
+        page.goto(f"http://localhost:{port}/two.html")
+        first = page.frame_locator("[data-essaybot-widget=a] >> iframe")
+        second = page.frame_locator("[data-essaybot-widget=b] >> iframe")
+        page.get_by_role("button", name="Erster").click()
+        ask_in(first, QUESTION)
+        expect(first.locator("blockquote").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+
+        page.get_by_role("button", name="Zweiter").click()  # opening one shuts the other
+        expect(page.get_by_role("dialog", name="Erster")).to_be_hidden()
+        expect(second.get_by_role("button", name="Ask")).to_be_visible()  # its own language
+        expect(second.locator("blockquote")).to_have_count(0)  # its own conversation
+
+        page.get_by_role("button", name="Erster").click()
+        expect(first.locator("blockquote").first).to_be_visible()
+        assert blocked.urls == []
+
+
+def test_locked_down_origins_refuse_other_pages(
+    browser: Browser, shared_index_dir: Path, tmp_path: Path
+) -> None:
+    allowed_site, other_site = tmp_path / "allowed", tmp_path / "other"
+    with static_site(allowed_site) as allowed_port, static_site(other_site) as other_port:
+        allowed = f"http://localhost:{allowed_port}"
+        with running_server(
+            tmp_path, "--index-dir", str(shared_index_dir), "--allowed-origins", allowed
+        ) as bot:
+            intranet_page(allowed_site, bot.url)
+            intranet_page(other_site, bot.url)
+            with guarded_page(browser) as (page, blocked):
+                page.goto(f"{allowed}/intranet.html")
+                frame = page.frame_locator("main > iframe")
+                expect(frame.get_by_role("textbox")).to_be_visible()
+                assert page.evaluate(_FETCH, bot.url) == 200
+
+                page.goto(f"http://localhost:{other_port}/intranet.html")
+                frame = page.frame_locator("main > iframe")
+                page.wait_for_timeout(500)
+                expect(frame.get_by_role("textbox")).to_have_count(0)  # framing refused
+                assert page.evaluate(_FETCH, bot.url) == "blocked"  # CORS refused
+                assert blocked.urls == []
+            refused = httpx.options(
+                f"{bot.url}/api/ask",
+                headers={"Origin": "http://localhost:1", "Access-Control-Request-Method": "POST"},
+            )
+            assert refused.status_code == 400
+            assert "access-control-allow-origin" not in refused.headers
+
+
+_FETCH = """async bot => {
+  try {
+    const r = await fetch(bot + "/api/ask", {method: "POST",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify({question: "Wer?"})});
+    return r.status;
+  } catch (e) { return "blocked"; }
+}"""
+
+
+def test_the_widget_works_behind_a_proxy_at_a_sub_path(
+    browser: Browser, shared_index_dir: Path, tmp_path: Path
+) -> None:
+    with (
+        running_server(
+            tmp_path, "--index-dir", str(shared_index_dir), "--root-path", "/bot"
+        ) as bot,
+        reverse_proxy("/bot", bot.url) as proxy_port,
+    ):
+        proxied = f"http://127.0.0.1:{proxy_port}/bot"
+        site = tmp_path / "site"
+        intranet_page(site, proxied)
+        with static_site(site) as port, guarded_page(browser) as (page, blocked):
+            page.goto(f"http://localhost:{port}/intranet.html")
+            launcher(page).click()  # type: ignore[attr-defined]
+            frame = widget_frame(page)
+            ask_in(frame, QUESTION)
+            expect(frame.locator("blockquote", has_text="Getty Images")).to_be_visible(
+                timeout=ANSWER_TIMEOUT
+            )
+            assert blocked.urls == []
+        # The full chat page behind the proxy loads its own assets under the sub-path.
+        assert httpx.get(f"{proxied}/healthz").json()["status"] == "ok"
+        assert "/bot/" in httpx.get(f"{proxied}/").text
