@@ -233,3 +233,8 @@ def test_the_widget_works_behind_a_proxy_at_a_sub_path(
         # The full chat page behind the proxy loads its own assets under the sub-path.
         assert httpx.get(f"{proxied}/healthz").json()["status"] == "ok"
         assert "/bot/" in httpx.get(f"{proxied}/").text
+
+
+def test_the_bot_behind_the_widgets_made_no_outside_connection(bot: Server) -> None:
+    # Module order: after every widget test above has used this server.
+    assert bot.outside_connections() == []
