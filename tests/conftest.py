@@ -6,12 +6,17 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot import Engine, Settings, load_engine
 
 from .support.guard import install_guard
+from .support.server import Server, running_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
@@ -53,6 +58,24 @@ def seeds_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
+    """The real server, on a free loopback port under the network guard, for the run."""
+    with running_server(
+        tmp_path_factory.mktemp("bot"), "--index-dir", str(shared_index_dir)
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, one for the run; each test opens its own guarded page."""
+    from .support.browser import chromium
+
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -88,10 +88,10 @@ def test_hostile_question_comes_back_as_data_not_markup(client: TestClient) -> N
 
 
 def test_a_follow_up_takes_the_history(client: TestClient, engine: Engine) -> None:
-    body = {"question": "Und bleibt Meta dabei?", "history": ["Was hat Meta gemacht?"]}
-    response = client.post("/api/ask", json=body)
+    question, history = "Und bleibt Meta dabei?", ["Was hat Meta gemacht?"]
+    response = client.post("/api/ask", json={"question": question, "history": history})
     assert response.status_code == 200
-    assert response.json() == ask(body["question"], engine, body["history"]).to_json()
+    assert response.json() == ask(question, engine, history).to_json()
     assert response.json()["passages"][0]["paragraph"] == 8
 
 

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .support.browser import chromium, guarded_page
+from .support.browser import guarded_page
 from .support.server import Server, running_server
 
 pytestmark = pytest.mark.browser
 
 ANSWER_TIMEOUT = 60_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
-    with running_server(
-        tmp_path_factory.mktemp("server"), "--index-dir", str(shared_index_dir)
-    ) as running:
-        yield running
 
 
 def ask_in_chat(page: Page, question: str) -> None:
@@ -37,10 +22,10 @@ def ask_in_chat(page: Page, question: str) -> None:
 
 
 def test_asking_in_the_chat_shows_the_getty_images_quote(
-    browser: Browser, server: Server, artifacts: Path
+    browser: Browser, bot: Server, artifacts: Path
 ) -> None:
     with guarded_page(browser, viewport={"width": 1280, "height": 900}) as (page, blocked):
-        page.goto(server.url + "/")
+        page.goto(bot.url + "/")
         ask_in_chat(page, "Wer hat Stability AI verklagt?")
         quote = page.locator(".message-row blockquote", has_text="Klage gegen Getty Images")
         expect(quote).to_be_visible(timeout=ANSWER_TIMEOUT)
@@ -51,16 +36,16 @@ def test_asking_in_the_chat_shows_the_getty_images_quote(
         page.screenshot(path=str(artifacts / "chat.png"), full_page=True)
 
         page.get_by_role("link", name="Absatz 8 · Mögliche Hürden").click()
-        expect(page).to_have_url(server.url + "/#open-source-grundlagenmodelle-p8")
+        expect(page).to_have_url(bot.url + "/#open-source-grundlagenmodelle-p8")
         target = page.locator("#open-source-grundlagenmodelle-p8")
         expect(target).to_be_in_viewport()
         expect(target).to_contain_text("Klage gegen Getty Images")
         assert blocked.urls == []
 
 
-def test_an_off_topic_question_gets_a_plain_refusal(browser: Browser, server: Server) -> None:
+def test_an_off_topic_question_gets_a_plain_refusal(browser: Browser, bot: Server) -> None:
     with guarded_page(browser) as (page, blocked):
-        page.goto(server.url + "/")
+        page.goto(bot.url + "/")
         ask_in_chat(page, "What is the capital of France?")
         expect(page.get_by_text("The text says nothing about that.")).to_be_visible(
             timeout=ANSWER_TIMEOUT
@@ -88,10 +73,10 @@ def test_html_in_the_text_is_shown_as_text_never_run(browser: Browser, tmp_path:
             str(tmp_path / "index"),
             "--threshold",
             "0",
-        ) as hostile_server,
+        ) as hostile_bot,
         guarded_page(browser) as (page, _),
     ):
-        page.goto(hostile_server.url + "/")
+        page.goto(hostile_bot.url + "/")
         expect(page.locator("#hund-p1")).to_contain_text('<img src=x onerror="window.__pwned=1">')
         ask_in_chat(page, "Bellt der Wachhund im Garten?")
         quote = page.locator(".message-row blockquote", has_text="Wachhund")

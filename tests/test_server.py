@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from gradio_client import Client
 
-from .support.server import Server, running_server
+from .support.server import Server
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
-    with running_server(
-        tmp_path_factory.mktemp("server"), "--index-dir", str(shared_index_dir)
-    ) as running:
-        yield running
-
-
-def test_post_api_ask_quotes_the_lawsuit_paragraph(server: Server) -> None:
+def test_post_api_ask_quotes_the_lawsuit_paragraph(bot: Server) -> None:
     response = httpx.post(
-        f"{server.url}/api/ask", json={"question": "Wer hat Stability AI verklagt?"}, timeout=30
+        f"{bot.url}/api/ask", json={"question": "Wer hat Stability AI verklagt?"}, timeout=30
     )
     assert response.status_code == 200
     body = response.json()
@@ -30,14 +20,14 @@ def test_post_api_ask_quotes_the_lawsuit_paragraph(server: Server) -> None:
     assert any("Klage gegen Getty Images" in p["text"] for p in body["passages"])
 
 
-def test_healthz_reports_a_model_that_sentence_transformers_loads(server: Server) -> None:
-    body = httpx.get(f"{server.url}/healthz").json()
+def test_healthz_reports_a_model_that_sentence_transformers_loads(bot: Server) -> None:
+    body = httpx.get(f"{bot.url}/healthz").json()
     assert body["status"] == "ok" and body["passages"] == 8
     assert Path(body["model"], "modules.json").is_file()
 
 
-def test_the_chat_answers_through_gradio_client(server: Server) -> None:
-    client = Client(server.url + "/", verbose=False)
+def test_the_chat_answers_through_gradio_client(bot: Server) -> None:
+    client = Client(bot.url + "/", verbose=False)
     markdown = client.predict(message="Wer hat Stability AI verklagt?", api_name="/chat")
     assert "Das Unternehmen muss sich nun mit der Klage gegen Getty Images" in markdown
     assert "Absatz 8 · Mögliche Hürden" in markdown
@@ -45,26 +35,26 @@ def test_the_chat_answers_through_gradio_client(server: Server) -> None:
     assert refusal == "Dazu sagt der Text nichts."
 
 
-def test_the_chat_tells_a_rejected_question_instead_of_failing(server: Server) -> None:
-    client = Client(server.url + "/", verbose=False)
+def test_the_chat_tells_a_rejected_question_instead_of_failing(bot: Server) -> None:
+    client = Client(bot.url + "/", verbose=False)
     reply = client.predict(message="x" * 2000, api_name="/chat")
     assert "the limit is 1000" in reply
 
 
-def test_the_page_serves_the_full_text_with_numbered_paragraphs(server: Server) -> None:
-    page = httpx.get(f"{server.url}/config").text
+def test_the_page_serves_the_full_text_with_numbered_paragraphs(bot: Server) -> None:
+    page = httpx.get(f"{bot.url}/config").text
     assert 'id=\\"open-source-grundlagenmodelle-p8\\"' in page
 
 
-def test_intranet_defaults_keep_gradio_internals_closed(server: Server) -> None:
-    assert httpx.get(f"{server.url}/monitoring/summary").status_code in (403, 404)
-    assert httpx.get(f"{server.url}/gradio_api/runs").status_code == 404
+def test_intranet_defaults_keep_gradio_internals_closed(bot: Server) -> None:
+    assert httpx.get(f"{bot.url}/monitoring/summary").status_code in (403, 404)
+    assert httpx.get(f"{bot.url}/gradio_api/runs").status_code == 404
 
 
-def test_the_server_made_no_connection_off_this_machine(server: Server) -> None:
+def test_the_server_made_no_connection_off_this_machine(bot: Server) -> None:
     # Runs after the other tests of this module: start-up, API, chat and page loads.
-    httpx.get(f"{server.url}/")
-    assert server.outside_connections() == []
+    httpx.get(f"{bot.url}/")
+    assert bot.outside_connections() == []
 
 
 def test_the_network_guard_catches_an_outside_call(tmp_path: Path) -> None:

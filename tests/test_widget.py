@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Page, expect
+from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect
 
-from .support.browser import chromium, guarded_page
+from .support.browser import guarded_page
 from .support.pages import intranet_page, reverse_proxy, static_site
 from .support.server import Server, running_server
 
@@ -25,20 +25,6 @@ ANSWER_TIMEOUT = 60_000
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
-    with running_server(
-        tmp_path_factory.mktemp("bot"), "--index-dir", str(shared_index_dir)
-    ) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[str]:
     """The sample page on another origin: host name localhost, its own port."""
     site = tmp_path_factory.mktemp("site")
@@ -47,7 +33,7 @@ def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[
         yield f"http://localhost:{port}/intranet.html"
 
 
-def launcher(page: Page) -> object:
+def launcher(page: Page) -> Locator:
     return page.get_by_role("button", name="Fragen zum Essay")
 
 
@@ -65,7 +51,7 @@ def test_the_launcher_opens_the_widget_which_quotes_the_essay(
 ) -> None:
     with guarded_page(browser, viewport={"width": 1280, "height": 900}) as (page, blocked):
         page.goto(intranet)
-        launcher(page).click()  # type: ignore[attr-defined]
+        launcher(page).click()
         frame = widget_frame(page)
         ask_in(frame, QUESTION)
         quote = frame.locator("blockquote", has_text="Getty Images")
@@ -77,7 +63,7 @@ def test_the_launcher_opens_the_widget_which_quotes_the_essay(
         )
         page.screenshot(path=str(artifacts / "widget.png"))
         # The host page's loud button style stopped at the shadow root.
-        font = launcher(page).evaluate("b => getComputedStyle(b).fontSize")  # type: ignore[attr-defined]
+        font = launcher(page).evaluate("b => getComputedStyle(b).fontSize")
         assert font == "15px"
         assert blocked.urls == []
 
@@ -85,11 +71,11 @@ def test_the_launcher_opens_the_widget_which_quotes_the_essay(
 def test_the_conversation_survives_a_reload(browser: Browser, intranet: str) -> None:
     with guarded_page(browser) as (page, blocked):
         page.goto(intranet)
-        launcher(page).click()  # type: ignore[attr-defined]
+        launcher(page).click()
         ask_in(widget_frame(page), "Was hat Meta gemacht?")
         expect(widget_frame(page).locator("blockquote").first).to_be_visible(timeout=ANSWER_TIMEOUT)
         page.reload()
-        launcher(page).click()  # type: ignore[attr-defined]
+        launcher(page).click()
         expect(widget_frame(page).get_by_text("Was hat Meta gemacht?")).to_be_visible()
         # A follow-up in the restored conversation leans on it.
         ask_in(widget_frame(page), "Und bleibt Meta dabei?")
@@ -104,7 +90,7 @@ def test_keyboard_only_tab_enter_escape(browser: Browser, intranet: str) -> None
         page.goto(intranet)
         for _ in range(40):
             page.keyboard.press("Tab")
-            if launcher(page).evaluate("b => b.matches(':focus')"):  # type: ignore[attr-defined]
+            if launcher(page).evaluate("b => b.matches(':focus')"):
                 break
         else:
             pytest.fail("Tab never reached the launcher")
@@ -118,7 +104,7 @@ def test_keyboard_only_tab_enter_escape(browser: Browser, intranet: str) -> None
         )
         page.keyboard.press("Escape")
         expect(page.get_by_role("dialog")).to_be_hidden()
-        assert launcher(page).evaluate("b => b.matches(':focus')")  # type: ignore[attr-defined]
+        assert launcher(page).evaluate("b => b.matches(':focus')")
         assert blocked.urls == []
 
 
@@ -136,7 +122,7 @@ def test_the_plain_iframe_form_works_without_a_script(browser: Browser, intranet
 def test_on_a_phone_the_panel_fills_the_screen(browser: Browser, intranet: str) -> None:
     with guarded_page(browser, viewport={"width": 375, "height": 667}) as (page, _):
         page.goto(intranet)
-        launcher(page).click()  # type: ignore[attr-defined]
+        launcher(page).click()
         box = page.get_by_role("dialog").bounding_box()
         assert box == {"x": 0, "y": 0, "width": 375, "height": 667}
 
@@ -223,7 +209,7 @@ def test_the_widget_works_behind_a_proxy_at_a_sub_path(
         intranet_page(site, proxied)
         with static_site(site) as port, guarded_page(browser) as (page, blocked):
             page.goto(f"http://localhost:{port}/intranet.html")
-            launcher(page).click()  # type: ignore[attr-defined]
+            launcher(page).click()
             frame = widget_frame(page)
             ask_in(frame, QUESTION)
             expect(frame.locator("blockquote", has_text="Getty Images")).to_be_visible(
