@@ -16,7 +16,8 @@ ANSWER_TIMEOUT = 60_000
 
 
 def ask_in_chat(page: Page, question: str) -> None:
-    box = page.get_by_placeholder("Frage zum Text / question about the text")
+    # Gradio clears the placeholder after the first message; the element id stays.
+    box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
 
@@ -85,3 +86,20 @@ def test_html_in_the_text_is_shown_as_text_never_run(browser: Browser, tmp_path:
         expect(quote).to_contain_text("**hört**")
         assert page.evaluate("window.__pwned") is None
         assert page.locator(".message-row img, #essay img").count() == 0
+
+
+def test_a_follow_up_in_the_chat_leans_on_the_earlier_question(
+    browser: Browser, bot: Server
+) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(bot.url + "/")
+        ask_in_chat(page, "Was hat Meta gemacht?")
+        expect(page.locator(".message-row blockquote").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        ask_in_chat(page, "Und bleibt Meta dabei?")
+        # The second answer's first quote is the Meta paragraph, read in context.
+        answers = page.locator(".message-row.bot-row, .message-row:has(blockquote)")
+        expect(
+            page.locator(".message-row blockquote", has_text="Metas Gegenentwurf")
+        ).to_have_count(2, timeout=ANSWER_TIMEOUT)
+        assert answers.count() >= 2
+        assert blocked.urls == []

@@ -55,6 +55,14 @@ def test_und_bleibt_meta_dabei_is_answered_in_context(engine: Engine) -> None:
     assert followed.question == alone.question == "Und bleibt Meta dabei?"
 
 
+def test_the_history_changes_what_a_follow_up_finds(engine: Engine) -> None:
+    alone = ask("Und warum nur die?", engine)
+    followed = ask("Und warum nur die?", engine, ["Wer konnte bisher Fundamentmodelle bauen?"])
+    assert alone.passages[0].paragraph != 4  # without context: a guess
+    assert followed.passages[0].paragraph == 4  # the cloud giants and well-funded start-ups
+    assert "Cloud-Giganten" in followed.passages[0].text
+
+
 def test_a_standalone_question_is_not_bent_by_the_history(engine: Engine) -> None:
     question = "Wie viele GPUs braucht man für den Bau eines Fundamentmodells?"
     assert ask(question, engine, ["Was hat Meta gemacht?"]) == ask(question, engine)

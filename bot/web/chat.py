@@ -75,6 +75,7 @@ def build_chat(engine: Engine) -> gr.Blocks:
                         max_length=engine.settings.max_question_chars,
                         label="Frage",
                         show_label=False,
+                        elem_id="question",
                     ),
                     examples=EXAMPLES,
                     api_name="chat",
