@@ -104,14 +104,17 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
 
 
 def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[str, ...]:
-    """The last `keep` earlier questions, each checked like a question."""
+    """The last `keep` earlier questions that are questions at all.
+
+    An earlier question that was rejected ("???") stays in a chat's history; it must not
+    block every later one, so it is left out here rather than refused.
+    """
     if isinstance(history, str) or not isinstance(history, Sequence):
         raise QuestionRejected("The history must be a list of earlier questions.")
-    recent = list(history)[-keep:] if keep else []
     cleaned = []
-    for number, earlier in enumerate(recent, 1):
+    for earlier in history:
         try:
             cleaned.append(clean_question(earlier, max_chars=max_chars))
-        except QuestionRejected as exc:
-            raise QuestionRejected(f"History item {number}: {exc}") from exc
-    return tuple(cleaned)
+        except QuestionRejected:
+            continue
+    return tuple(cleaned[-keep:]) if keep else ()

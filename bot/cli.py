@@ -77,7 +77,7 @@ def index(json_: bool, **flags: Any) -> None:
     """
     from dataclasses import asdict
 
-    from .index import build_index, save_index
+    from .index import build_index, index_lock, save_index
     from .model import load_model, model_identity
     from .texts import load_texts
 
@@ -86,7 +86,8 @@ def index(json_: bool, **flags: Any) -> None:
         texts = load_texts(settings.seeds)
         model = load_model(settings.model)
         built = build_index(texts, model, model_identity(settings.model), progress=True)
-        save_index(built, settings.index_dir)
+        with index_lock(settings.index_dir):
+            save_index(built, settings.index_dir)
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
     manifest = built.manifest

@@ -18,11 +18,11 @@ _OPENERS = frozenset("und aber auch also and but also so".split())
 _BACK_REFERENCES = frozenset(
     (
         # German pronouns and pronominal adverbs that point back ("es" is left out: "gibt es")
-        "sie er ihr ihre ihrem ihren ihrer ihres deren dessen dies diese dieser dieses diesem "
+        "sie er ihre ihrem ihren ihrer ihres deren dessen dies diese dieser dieses diesem "
         "diesen jene jener jenes dabei dazu davon darauf darüber daran damit dafür dagegen "
         "dadurch daraus dort dann denen "
         # English
-        "it its they them their theirs this that these those he she his her there"
+        "it its they them their theirs this that these those he she his her"
     ).split()
 )
 _BACK_PHRASES = ("das unternehmen", "die firma", "the company", "the firm", "what about")
@@ -31,8 +31,10 @@ _MAX_FOLLOWUP_WORDS = 12
 
 
 def is_followup(question: str) -> bool:
-    words = [w.lower() for w in _WORD.findall(question)]
-    if not words or len(words) > _MAX_FOLLOWUP_WORDS:
+    found = _WORD.findall(question)
+    # "Sie" inside a question is the polite "you" ("Können Sie mir sagen ..."), not "they".
+    words = [w.lower() for i, w in enumerate(found) if not (i > 0 and w in ("Sie", "Ihr"))]
+    if not words or len(found) > _MAX_FOLLOWUP_WORDS:
         return False
     lowered = question.lower()
     return (

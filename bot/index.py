@@ -20,7 +20,7 @@ import faiss
 import numpy as np
 from filelock import FileLock
 
-from .errors import IndexCorrupt, IndexMissing, IndexStale
+from .errors import IndexCorrupt, IndexMissing, IndexStale, SeedsMissing
 from .lexical import Lexical, build_lexical
 from .model import encode_documents
 from .passages import Passage, Sentence, split_passages
@@ -39,6 +39,7 @@ __all__ = [
     "Manifest",
     "build_index",
     "ensure_index",
+    "index_lock",
     "load_index",
     "manifest_for",
     "passage_document",
@@ -154,6 +155,9 @@ def build_index(
     progress: bool = False,
 ) -> Index:
     passages = tuple(p for text in texts for p in split_passages(text))
+    if not passages:
+        names = ", ".join(text.source for text in texts)
+        raise SeedsMissing(path=Path(names), reason="only headings, no paragraph to quote")
     vectors = encode_documents(model, [passage_document(p) for p in passages], progress=progress)
     sentences = [s.text for p in passages for s in p.sentences]
     sentence_vectors = encode_documents(model, sentences, progress=progress)
@@ -256,8 +260,9 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         vectors = faiss.read_index(str(directory / _VECTORS))
         sentence_vectors = np.load(directory / _SENTENCES, allow_pickle=False)
         window_vectors = np.load(directory / _WINDOWS, allow_pickle=False)
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise IndexCorrupt(path=directory, reason=str(exc).splitlines()[0][:200]) from exc
+    except Exception as exc:  # numpy, faiss and json fail in many ways on damaged files
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise IndexCorrupt(path=directory, reason=reason) from exc
     rows = _sentence_rows(passages)
     if not (
         vectors.ntotal == len(passages) == manifest.passages
@@ -268,6 +273,12 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         raise IndexCorrupt(path=directory, reason="its files do not agree with each other")
     lexical = build_lexical([passage_document(p) for p in passages])
     return Index(manifest, passages, vectors, window_vectors, sentence_vectors, rows, lexical)
+
+
+def index_lock(directory: Path) -> FileLock:
+    """One writer at a time: two processes must not interleave an index's files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(directory / ".lock"))
 
 
 def ensure_index(
@@ -283,7 +294,7 @@ def ensure_index(
     expected = manifest_for(texts, model_identity)
     directory.mkdir(parents=True, exist_ok=True)
     # One builder at a time: two servers starting together must not interleave files.
-    with FileLock(str(directory / ".lock")):
+    with index_lock(directory):
         try:
             return load_index(directory, expected)
         except (IndexMissing, IndexStale, IndexCorrupt) as problem:

@@ -16,14 +16,19 @@ if TYPE_CHECKING:
 __all__ = ["anchor", "escape", "quote_markdown"]
 
 # Marks that are markup anywhere in a line (emphasis, links, code, HTML, tables, math).
-_INLINE = re.compile(r"([\\`*_\[\](){}<>&|~$!])")
+_INLINE = re.compile(r"([\\`*_\[\](){}<>&|~$!@])")
 # Marks that are markup only where a line starts (headings, lists, quotes, rules).
 _LINE_START = re.compile(r"(?m)^([ \t]*)([#+\-=>]|\d+(?=[.)]))")
+
+
+# GitHub-flavoured renderers (Gradio's among them) turn bare URLs into links.
+_AUTOLINK = re.compile(r"(?i)(://|(?<![\w.])www\.)")
 
 
 def escape(text: str) -> str:
     """Literal text for Markdown and HTML; the characters stay the same when rendered."""
     escaped = _INLINE.sub(r"\\\1", text)
+    escaped = _AUTOLINK.sub(lambda m: m.group(1).replace(":", "\\:").replace(".", "\\."), escaped)
     return _LINE_START.sub(lambda m: m.group(1) + _escape_lead(m.group(2)), escaped)
 
 

@@ -95,32 +95,55 @@ def split_sentences(text: str, offset: int = 0) -> tuple[Sentence, ...]:
     return tuple(sentences)
 
 
-def _paragraph_spans(content: str) -> list[tuple[int, int]]:
-    """Paragraphs as (start, end): blank-line separated if the text uses blank lines, else lines."""
-    separator = (
-        re.compile(r"\n[ \t]*\n\s*") if re.search(r"\n[ \t]*\n", content) else re.compile(r"\n")
-    )
+def _paragraph_spans(content: str, *, markdown: bool) -> list[tuple[int, int]]:
+    """Paragraphs as (start, end).
+
+    A plain text has one paragraph per line, as the essay does. Markdown follows its own
+    rule: blank lines separate paragraphs, a single newline only wraps, and an ATX heading
+    line (`# Title`) stands alone.
+    """
+    if markdown:
+        # Blank lines, and a newline before a heading line, end a paragraph.
+        separator = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*#{1,6}[ \t])")
+    else:
+        separator = re.compile(r"\n")
     spans = []
     start = 0
     for match in separator.finditer(content):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(content)))
+    if markdown:
+        spans = [part for span in spans for part in _split_heading_line(content, span)]
     trimmed = []
     for begin, end in spans:
         chunk = content[begin:end]
-        if chunk.strip():
+        # A paragraph without a letter or digit is decoration ("---", "* * *"), not prose.
+        if any(ch.isalnum() for ch in chunk):
             lead = len(chunk) - len(chunk.lstrip())
             trail = len(chunk) - len(chunk.rstrip())
             trimmed.append((begin + lead, end - trail))
     return trimmed
 
 
-def _heading_title(raw: _Raw) -> str | None:
+_ATX = re.compile(r"[ \t]*#{1,6}[ \t]+\S")
+
+
+def _split_heading_line(content: str, span: tuple[int, int]) -> list[tuple[int, int]]:
+    """A Markdown block that opens with a heading line: the heading, then the rest."""
+    begin, end = span
+    if not _ATX.match(content, begin):
+        return [span]
+    newline = content.find("\n", begin, end)
+    return [span] if newline < 0 else [(begin, newline), (newline + 1, end)]
+
+
+def _heading_title(raw: _Raw, *, markdown: bool) -> str | None:
     """The section title if this paragraph is a heading, else None."""
     text = raw.text
-    if text.startswith("#"):
-        return text.lstrip("#").strip() or None
+    if markdown:
+        # In Markdown only an ATX heading is one ("# Title"); "#1 Grund" is prose.
+        return text.lstrip("#").strip() or None if _ATX.match(text) else None
     if "\n" in text or len(raw.sentences) != 1 or len(text) > _HEADING_MAX_CHARS:
         return None
     if text.endswith(_PROSE_ENDINGS) or len(text.split()) > _HEADING_MAX_WORDS:
@@ -148,6 +171,21 @@ def _original_of(raw: _Raw, others: list[_Raw]) -> int | None:
     return None
 
 
+def _originals(prose: list[_Raw]) -> dict[int, int | None]:
+    """For each paragraph, the paragraph it repeats, following chains to the last one.
+
+    The original always has more sentences than its repeat, so a chain always ends.
+    """
+    direct = {id(raw): _original_of(raw, prose) for raw in prose}
+    resolved: dict[int, int | None] = {}
+    for raw in prose:
+        target = direct[id(raw)]
+        while target is not None and direct[id(prose[target])] is not None:
+            target = direct[id(prose[target])]
+        resolved[id(raw)] = target
+    return resolved
+
+
 def layout(text: Text) -> tuple[Block, ...]:
     """The text as headings, numbered paragraphs and merged repeats, in reading order."""
     return _parse(text)[0]
@@ -160,13 +198,14 @@ def split_passages(text: Text) -> tuple[Passage, ...]:
 
 def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
     content = text.content
+    markdown = text.source.lower().endswith(".md")
     raws = [
         _Raw(content[s:e], s, e, split_sentences(content[s:e], s))
-        for s, e in _paragraph_spans(content)
+        for s, e in _paragraph_spans(content, markdown=markdown)
     ]
-    titles = [_heading_title(raw) for raw in raws]
+    titles = [_heading_title(raw, markdown=markdown) for raw in raws]
     prose = [raw for raw, title in zip(raws, titles, strict=True) if title is None]
-    original = {id(raw): _original_of(raw, prose) for raw in prose}
+    original = _originals(prose)
 
     numbers: dict[int, int] = {}
     for raw in prose:

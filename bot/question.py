@@ -9,7 +9,9 @@ from .errors import QuestionRejected
 
 __all__ = ["clean_question"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+# Control characters, the replacement character and lone surrogates (undecodable bytes
+# arrive as these through the CLI's surrogateescape) mean binary, not a question.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
 
 

@@ -49,6 +49,8 @@ def test_healthz_names_a_loadable_model_and_the_passage_count(client: TestClient
         (b'{"question": 5}', 422, "valid string"),
         (b'{"question": ""}', 422, "The question is empty"),
         (b'{"question": "a\\u0000b"}', 422, "binary data"),
+        (b'{"question": "Wer \\ud800?"}', 422, "binary data"),
+        (b"[" * 60_000, 400, "not valid JSON"),
         (('{"question": "' + "x" * 5000 + '"}').encode(), 422, "the limit is 1000"),
     ],
     ids=[
@@ -60,6 +62,8 @@ def test_healthz_names_a_loadable_model_and_the_passage_count(client: TestClient
         "number",
         "empty",
         "nul",
+        "surrogate",
+        "deep-nesting",
         "too-long",
     ],
 )
@@ -70,8 +74,18 @@ def test_bad_requests_get_a_4xx_with_one_error_shape(
     assert_canonical_error(response, status, fragment)
 
 
-def test_a_huge_body_is_refused_unread(client: TestClient) -> None:
+def test_a_huge_body_is_refused(client: TestClient) -> None:
     response = client.post("/api/ask", content=b"x" * (MAX_BODY_BYTES + 1))
+    assert_canonical_error(response, 413, "over 65536 bytes")
+
+
+def test_a_huge_chunked_body_is_refused_too(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(40):
+            yield b"x" * 4096  # no Content-Length: the limit is counted while reading
+
+    response = client.post("/api/ask", content=chunks())
+    assert "content-length" not in response.request.headers
     assert_canonical_error(response, 413, "over 65536 bytes")
 
 
@@ -80,11 +94,11 @@ def test_wrong_method_and_unknown_route(client: TestClient) -> None:
     assert_canonical_error(client.post("/api/nothing", json={}), 404, "POST /api/ask")
 
 
-def test_hostile_question_comes_back_as_data_not_markup(client: TestClient) -> None:
+def test_a_hostile_question_is_echoed_only_as_json_data(client: TestClient) -> None:
     hostile = '<img src=x onerror="alert(1)"> Wer hat Stability AI verklagt?'
     body = client.post("/api/ask", json={"question": hostile}).json()
-    assert body["question"] == hostile  # echoed as JSON data
-    assert "<img" not in body["markdown"]
+    assert body["question"] == hostile
+    assert "img" not in body["markdown"]  # the rendered answer never repeats the question
 
 
 def test_a_follow_up_takes_the_history(client: TestClient, engine: Engine) -> None:
@@ -95,12 +109,20 @@ def test_a_follow_up_takes_the_history(client: TestClient, engine: Engine) -> No
     assert response.json()["passages"][0]["paragraph"] == 8
 
 
+def test_a_rejected_earlier_question_does_not_block_the_next(
+    client: TestClient, engine: Engine
+) -> None:
+    question = "Wer hat Stability AI verklagt?"
+    response = client.post("/api/ask", json={"question": question, "history": ["???", "  "]})
+    assert response.status_code == 200
+    assert response.json() == ask(question, engine).to_json()
+
+
 @pytest.mark.parametrize(
     ("history", "fragment"),
     [
         ("Was hat Meta gemacht?", "history: Input should be a valid list"),
         ([1], "history.0: Input should be a valid string"),
-        (["  "], "History item 1: The question is empty"),
     ],
 )
 def test_a_bad_history_is_a_4xx(client: TestClient, history: object, fragment: str) -> None:

@@ -75,6 +75,6 @@ def test_the_json_shape_is_the_contract(engine: Engine) -> None:
     assert isinstance(data["passages"][0]["score"], float)
 
 
-def test_a_bad_question_is_rejected_before_the_model_runs(engine: Engine) -> None:
+def test_a_blank_question_is_rejected(engine: Engine) -> None:
     with pytest.raises(QuestionRejected, match="empty"):
         ask("   ", engine)

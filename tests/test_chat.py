@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot import Engine, Settings
 from bot.texts import Text
-from bot.web.chat import EXAMPLES, build_chat
+from bot.web.chat import EXAMPLES, build_chat, user_questions
 from bot.web.essay import essay_html
 
 
@@ -38,3 +40,13 @@ def test_the_examples_are_answered_by_the_text(engine: Engine) -> None:
     from bot import ask
 
     assert all(ask(example, engine).found for example in EXAMPLES)
+
+
+def test_the_chat_reads_earlier_questions_in_gradio_6s_message_shape() -> None:
+    history: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "text", "text": "Was hat Meta gemacht?"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "Das sagt der Text dazu:"}]},
+        {"role": "user", "content": "Und dann?"},
+        {"role": "user", "content": [{"type": "file", "file": {"path": "x.png"}}]},
+    ]
+    assert user_questions(history) == ["Was hat Meta gemacht?", "Und dann?"]

@@ -149,3 +149,14 @@ def test_models_list_names_the_default_and_both_models() -> None:
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert set(rows) == {"multilingual-e5-small", "all-MiniLM-L6-v2"}
     assert rows["multilingual-e5-small"]["default"] is True
+
+
+def test_seeds_with_only_headings_say_there_is_nothing_to_quote(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "leer.txt").write_text("Hallo Welt\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["ask", "Frage?", "--seeds", str(seeds), "--index-dir", str(tmp_path / "i")]
+    )
+    assert result.exit_code == 1
+    assert "only headings, no paragraph to quote" in result.stderr

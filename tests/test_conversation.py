@@ -31,6 +31,8 @@ def test_questions_that_lean_on_the_conversation_are_follow_ups(question: str) -
         "Wie viele GPUs braucht man für den Bau eines Fundamentmodells?",
         "Is the term foundation model new?",
         "Welche ethischen Fragen wirft KI auf?",
+        "Können Sie mir sagen, was ein Grundlagenmodell ist?",  # the polite "Sie"
+        "Is there a chance for open models?",
     ],
 )
 def test_questions_that_stand_alone_are_not(question: str) -> None:

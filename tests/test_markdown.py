@@ -57,3 +57,14 @@ def test_a_quote_names_its_place_links_to_it_and_bolds_the_highlight() -> None:
 def test_anchors_are_stable_html_ids() -> None:
     assert anchor("open-source-grundlagenmodelle.txt", 8) == "open-source-grundlagenmodelle-p8"
     assert anchor("Über uns (2024).md", 1) == "ber-uns-2024-p1"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["see https://evil.example/login now", "www.evil.example", "mail a@b.example", "HTTP://X.Y"],
+)
+def test_bare_urls_in_the_text_do_not_become_links_in_gfm_renderers(text: str) -> None:
+    # Gradio's chat renders GitHub-flavoured Markdown, which links bare URLs and addresses.
+    html = MarkdownIt("gfm-like").render(escape(text))
+    assert "<a " not in html
+    assert html.strip() == f"<p>{text}</p>"

@@ -84,7 +84,7 @@ def test_sentences_are_split_the_german_way(text: str, expected: int) -> None:
     assert all(text[s.start : s.end] == s.text for s in sentences)
 
 
-def test_markdown_headings_and_blank_line_paragraphs() -> None:
+def test_markdown_paragraphs_are_separated_by_blank_lines() -> None:
     text = Text(
         "notes.md",
         "# Einleitung\n\nErster Absatz, er geht\nüber zwei Zeilen.\n\nZweiter Absatz hier.\n\n"
@@ -102,3 +102,32 @@ def test_markdown_headings_and_blank_line_paragraphs() -> None:
 def test_a_one_sentence_paragraph_ending_in_a_full_stop_is_prose() -> None:
     passages = split_passages(Text("t.txt", "Kurzer Titel\nDas stimmt.\n"))
     assert [(p.text, p.section) for p in passages] == [("Das stimmt.", "Kurzer Titel")]
+
+
+def test_a_trailing_blank_line_changes_nothing(essay: Text) -> None:
+    padded = Text(essay.source, essay.content + "\n\n")
+    assert split_passages(padded) == split_passages(essay)
+
+
+def test_a_chain_of_repeats_merges_into_the_longest() -> None:
+    text = Text(
+        "t.txt",
+        "Eins zwei drei vier fünf sechs.\n"
+        "Eins zwei drei vier fünf sechs. Sieben acht neun zehn elf zwölf.\n"
+        "Eins zwei drei vier fünf sechs. Sieben acht neun zehn elf zwölf. Dreizehn vierzehn "
+        "fünfzehn sechzehn.\n",
+    )
+    (passage,) = split_passages(text)
+    assert len(passage.repeats) == 2
+    assert {b.paragraph for b in layout(text) if b.kind == "repeat"} == {1}
+
+
+def test_markdown_heading_lines_stand_alone_and_rules_are_not_prose() -> None:
+    text = Text(
+        "n.md", "# Einleitung\nErster Absatz.\n\n---\n\n#1 Grund ist das Geld.\n## Schluss\nEnde."
+    )
+    assert [(p.section, p.text) for p in split_passages(text)] == [
+        ("Einleitung", "Erster Absatz."),
+        ("Einleitung", "#1 Grund ist das Geld."),
+        ("Schluss", "Ende."),
+    ]

@@ -17,6 +17,7 @@ from bot.question import clean_question
         ("Wer\x00hat", "control characters or binary data"),
         ("\x89PNG\r\n\x1a\n", "control characters or binary data"),
         ("abc\ufffd", "control characters or binary data"),
+        ("Wer \udcff?", "control characters or binary data"),  # a byte the CLI could not decode
         ("?!? ...", "no words"),
         (b"bytes", "must be text"),
         (None, "must be text"),

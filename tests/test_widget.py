@@ -108,6 +108,28 @@ def test_keyboard_only_tab_enter_escape(browser: Browser, intranet: str) -> None
         assert blocked.urls == []
 
 
+def test_a_hostile_question_shows_as_text_and_a_rejected_one_blocks_nothing(
+    browser: Browser, intranet: str
+) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(intranet)
+        launcher(page).click()
+        frame = widget_frame(page)
+        hostile = '<img src=x onerror="window.__pwned=1"> Wer?'
+        ask_in(frame, hostile)
+        expect(frame.get_by_text(hostile)).to_be_visible()  # as text, not as an element
+        expect(frame.locator(".answer[aria-busy]")).to_have_count(0, timeout=ANSWER_TIMEOUT)
+        assert frame.locator("img").count() == 0
+        ask_in(frame, "???")
+        expect(frame.locator(".answer").last).to_contain_text("no words", timeout=ANSWER_TIMEOUT)
+        ask_in(frame, QUESTION)  # the rejected question does not poison the history
+        expect(frame.locator("blockquote", has_text="Getty Images")).to_be_visible(
+            timeout=ANSWER_TIMEOUT
+        )
+        assert all(f.evaluate("window.__pwned") is None for f in page.frames)
+        assert blocked.urls == []
+
+
 def test_the_plain_iframe_form_works_without_a_script(browser: Browser, intranet: str) -> None:
     with guarded_page(browser, java_script_enabled=True) as (page, blocked):
         page.goto(intranet)

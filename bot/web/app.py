@@ -65,7 +65,7 @@ def _parse_ask(raw: bytes) -> AskRequest:
     """The body as JSON whatever its Content-Type: `curl -d` sends a form type by default."""
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise HTTPException(400, f"The body is not valid JSON. {_SEND}.") from exc
     try:
         return AskRequest.model_validate(data)
@@ -74,6 +74,17 @@ def _parse_ask(raw: bytes) -> AskRequest:
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
         )
         raise HTTPException(422, f"{_SEND} ({where}).") from exc
+
+
+async def _read_limited(request: Request) -> bytes:
+    """The body, refused past MAX_BODY_BYTES even when no Content-Length announced it."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise HTTPException(413, f"The request body is over {MAX_BODY_BYTES} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
@@ -147,7 +158,7 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
 
     @app.post("/api/ask")
     async def api_ask(request: Request) -> dict[str, Any]:
-        body = _parse_ask(await request.body())
+        body = _parse_ask(await _read_limited(request))
         # Encoding is CPU-bound: run it in the thread pool so the event loop keeps serving
         # and several questions are answered at once.
         answer = await run_in_threadpool(ask, body.question, engine, body.history)

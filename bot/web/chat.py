@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ..engine import Engine
 
-__all__ = ["EXAMPLES", "build_chat", "mount_chat"]
+__all__ = ["EXAMPLES", "build_chat", "mount_chat", "user_questions"]
 
 EXAMPLES = [
     "Wer hat Stability AI verklagt?",
@@ -40,13 +40,35 @@ _CSS = """
 """
 
 
+def user_questions(history: list[dict[str, Any]]) -> list[str]:
+    """The user's earlier questions from Gradio's history.
+
+    Gradio 6 gives each message's content as a list of parts ({"type": "text", ...}), or
+    as a plain string in older shapes; both are read.
+    """
+    questions = []
+    for turn in history:
+        if turn.get("role") != "user":
+            continue
+        content = turn.get("content")
+        if isinstance(content, str):
+            questions.append(content)
+        elif isinstance(content, list):
+            text = " ".join(
+                part["text"]
+                for part in content
+                if isinstance(part, dict)
+                and part.get("type") == "text"
+                and isinstance(part.get("text"), str)
+            )
+            if text:
+                questions.append(text)
+    return questions
+
+
 def build_chat(engine: Engine) -> gr.Blocks:
     def respond(message: str, history: list[dict[str, Any]]) -> str:
-        earlier = [
-            turn["content"]
-            for turn in history
-            if turn.get("role") == "user" and isinstance(turn.get("content"), str)
-        ]
+        earlier = user_questions(history)
         try:
             return ask(message, engine, earlier).markdown
         except EssaybotError as exc:

@@ -34,17 +34,21 @@
 
   var log = byId("log");
   var embedded = window.parent !== window;
+  // The page that frames us, where the browser tells (Chromium, Safari); else any.
+  var parentOrigin = location.ancestorOrigins && location.ancestorOrigins.length
+    ? location.ancestorOrigins[0] : "*";
   var turns = load();
-  turns.forEach(render);
+  turns.forEach(function (turn) { render(turn); });
   if (embedded) {
     window.addEventListener("message", function (event) {
       var data = event.data;
       if (event.source !== window.parent || !data || data.essaybot !== "restore" ||
-          data.id !== instance || turns.length) return;
+          data.id !== instance || turns.length ||
+          (parentOrigin !== "*" && event.origin !== parentOrigin)) return;
       turns = sanitize(data.turns);
-      turns.forEach(render);
+      turns.forEach(function (turn) { render(turn); });
     });
-    window.parent.postMessage({ essaybot: "ready", id: instance }, "*");
+    window.parent.postMessage({ essaybot: "ready", id: instance }, parentOrigin);
   }
 
   byId("ask").addEventListener("submit", function (event) {
@@ -56,15 +60,16 @@
     ask(question);
   });
   byId("clear").addEventListener("click", function () {
-    turns = [];
+    turns = [];  // an answer still on its way belongs to the old conversation: dropped
     save();
     log.textContent = "";
+    setBusy(false);
     byId("question").focus();
   });
   // Escape inside the frame closes the launcher's panel around it.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && window.parent !== window) {
-      window.parent.postMessage({ essaybot: "close", id: instance }, "*");
+      window.parent.postMessage({ essaybot: "close", id: instance }, parentOrigin);
     }
   });
   if (params.get("panel") === "1") document.body.classList.add("in-panel");
@@ -73,7 +78,9 @@
   byId("question").focus();
 
   function ask(question) {
-    var history = turns.map(function (turn) { return turn.question; });
+    // Questions that got an error are left out: they asked nothing the text answered.
+    var history = turns.filter(function (turn) { return turn.answer; })
+      .map(function (turn) { return turn.question; });
     var turn = { question: question, answer: null, error: null };
     turns.push(turn);
     var item = render(turn);
@@ -92,14 +99,14 @@
       .then(function (answer) { turn.answer = answer; })
       .catch(function (error) { turn.error = error.message || words.failed; })
       .then(function () {
-        log.removeChild(item);
-        render(turn);
-        save();
         setBusy(false);
+        if (turns.indexOf(turn) < 0) return;  // the conversation was cleared meanwhile
+        render(turn, item);  // in place: answers may arrive out of order
+        save();
       });
   }
 
-  function render(turn) {
+  function render(turn, replacing) {
     var item = element("li", "turn");
     item.appendChild(element("div", "question", turn.question));
     var answer = element("div", "answer");
@@ -113,7 +120,8 @@
       turn.answer.passages.forEach(function (quote) { answer.appendChild(renderQuote(quote)); });
     }
     item.appendChild(answer);
-    log.appendChild(item);
+    if (replacing && replacing.parentNode === log) log.replaceChild(item, replacing);
+    else log.appendChild(item);
     log.scrollTop = log.scrollHeight;
     return item;
   }
@@ -178,7 +186,9 @@
     var kept = turns.slice(-30);
     try { localStorage.setItem(storageKey, JSON.stringify(kept)); }
     catch (error) { /* storage denied: the host page may keep it, see below */ }
-    if (embedded) window.parent.postMessage({ essaybot: "save", id: instance, turns: kept }, "*");
+    if (embedded) {
+      window.parent.postMessage({ essaybot: "save", id: instance, turns: kept }, parentOrigin);
+    }
   }
 
   // Stored turns come back from storage or the host page: keep only well-formed ones.
