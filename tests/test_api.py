@@ -89,9 +89,14 @@ def test_a_huge_chunked_body_is_refused_too(client: TestClient) -> None:
     assert_canonical_error(response, 413, "over 65536 bytes")
 
 
-def test_wrong_method_and_unknown_route(client: TestClient) -> None:
-    assert_canonical_error(client.get("/api/ask"), 405, "Use POST")
-    assert_canonical_error(client.post("/api/nothing", json={}), 404, "POST /api/ask")
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "OPTIONS"])
+def test_a_wrong_method_gets_the_error_shape(client: TestClient, method: str) -> None:
+    assert_canonical_error(client.request(method, "/api/ask"), 405, "Use POST")
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/nothing", "/api/ask/more"])
+def test_an_unknown_api_route_gets_the_error_shape(client: TestClient, path: str) -> None:
+    assert_canonical_error(client.post(path, json={}), 404, "POST /api/ask")
 
 
 def test_a_hostile_question_is_echoed_only_as_json_data(client: TestClient) -> None:

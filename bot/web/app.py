@@ -58,6 +58,7 @@ class _BodyLimit(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _SEND = 'Send a JSON object like {"question": "Wer hat Stability AI verklagt?"}'
 
 
@@ -164,12 +165,13 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         answer = await run_in_threadpool(ask, body.question, engine, body.history)
         return answer.to_json()
 
-    @app.api_route("/api/ask", methods=["GET", "PUT", "PATCH", "DELETE"])
+    @app.api_route("/api/ask", methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
     def api_ask_wrong_method() -> JSONResponse:
         return error(405, f"Use POST for /api/ask. {_SEND}.")
 
-    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    def api_unknown(rest: str) -> JSONResponse:
+    @app.api_route("/api", methods=_ALL_METHODS)
+    @app.api_route("/api/{rest:path}", methods=_ALL_METHODS)
+    def api_unknown(rest: str = "") -> JSONResponse:
         # Without this, Gradio's mount at / would answer in its own error shape.
         return error(404, "There is no such API route; the API is POST /api/ask.")
 
