@@ -27,6 +27,8 @@ class Engine:
     texts: tuple[Text, ...]
     model: SentenceTransformer
     index: Index
+    # A name or path that `SentenceTransformer()` loads: what /healthz reports.
+    model_path: str = ""
 
     @property
     def threshold(self) -> float:
@@ -34,11 +36,6 @@ class Engine:
         if self.settings.threshold is not None:
             return self.settings.threshold
         return calibrated_threshold(self.settings.model)
-
-    @property
-    def model_path(self) -> str:
-        """A name or path that `SentenceTransformer()` loads: what /healthz reports."""
-        return resolve_model(self.settings.model)
 
 
 def _to_stderr(message: str) -> None:
@@ -62,4 +59,4 @@ def load_engine(
         progress=progress,
         notify=notify,
     )
-    return Engine(settings, texts, model, index)
+    return Engine(settings, texts, model, index, resolve_model(settings.model))

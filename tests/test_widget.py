@@ -123,7 +123,8 @@ def test_a_hostile_question_shows_as_text_and_a_rejected_one_blocks_nothing(
         ask_in(frame, "???")
         expect(frame.locator(".answer").last).to_contain_text("no words", timeout=ANSWER_TIMEOUT)
         ask_in(frame, QUESTION)  # the rejected question does not poison the history
-        expect(frame.locator("blockquote", has_text="Getty Images")).to_be_visible(
+        last_answer = frame.locator(".answer").last
+        expect(last_answer.locator("blockquote", has_text="Getty Images")).to_be_visible(
             timeout=ANSWER_TIMEOUT
         )
         assert all(f.evaluate("window.__pwned") is None for f in page.frames)
