@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from .answertype import expected_answer
 from .conversation import contextualize
 from .errors import QuestionRejected
 from .language import Language, guess_language
@@ -81,6 +82,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         k=settings.max_quotes,
         threshold=engine.threshold,
         margin=settings.margin,
+        expected=expected_answer(question),
     )
     words = _MESSAGES[guess_language(question)]
     message = words["found"] if hits else words["silent"]

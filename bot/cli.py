@@ -205,7 +205,7 @@ def models_build(force: bool) -> None:
     help="Labelled questions, one JSON object a line.",
 )
 @click.option("--kinds/--no-kinds", default=True, help="Also break R@1 down by question kind.")
-@_setting_options("seeds", "model")
+@_setting_options("seeds", "model", "threshold", "margin", "max_quotes")
 def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
     """Measure retrieval on labelled questions: the bot beside its baselines.
 
@@ -246,8 +246,9 @@ def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
             is_bot = name == settings.model
             # The bot's row keeps the threshold it ships with; the others are calibrated.
             shipped = settings.threshold if settings.threshold is not None else None
+            selection = (settings.max_quotes, settings.margin)
             threshold, metrics, outcomes = evaluate(
-                dense_system(index, model, DEFAULT_WEIGHTS),
+                dense_system(index, model, DEFAULT_WEIGHTS, selection=selection),
                 cases,
                 (shipped or calibrated_threshold(name)) if is_bot else None,
             )

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .answertype import expected_answer
 from .conversation import contextualize
 from .index import Index, passage_document
 from .lexical import build_lexical
 from .model import encode_query
-from .retrieval import Weights, rank
+from .retrieval import Weights, candidates, rank
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -88,6 +89,11 @@ class Outcome:
     case: Case
     ranked: tuple[int, ...]
     confidence: float
+    # False when no passage worth quoting holds the kind of answer asked for.
+    answerable: bool = True
+
+    def refused(self, threshold: float) -> bool:
+        return self.confidence < threshold or not self.answerable
 
     def rank_of_answer(self) -> int | None:
         """1-based rank of the first answering paragraph, None if it is not ranked."""
@@ -100,14 +106,31 @@ class Outcome:
 System = Callable[[Case], Outcome]
 
 
-def dense_system(index: Index, model: SentenceTransformer, weights: Weights) -> System:
-    """The bot's own retrieval, as ask() runs it."""
+def dense_system(
+    index: Index,
+    model: SentenceTransformer,
+    weights: Weights,
+    *,
+    selection: tuple[int, float] | None = None,
+) -> System:
+    """The bot's own retrieval, as ask() runs it.
+
+    With `selection` (k, margin), the answer-type check runs as in ask(): a question that
+    asks "wann" or "wie viele" is refused when no passage worth quoting holds a time or a
+    number. Without it, only the threshold decides.
+    """
     paragraphs = [p.paragraph for p in index.passages]
 
     def run(case: Case) -> Outcome:
         text = contextualize(case.question, case.history)
         ranking = rank(index, encode_query(model, text), text, weights)
-        return Outcome(case, tuple(paragraphs[i] for i in ranking.positions), ranking.confidence)
+        answerable = True
+        if selection is not None:
+            k, margin = selection
+            expected = expected_answer(case.question)
+            answerable = bool(candidates(index, ranking, k=k, margin=margin, expected=expected))
+        ranked = tuple(paragraphs[i] for i in ranking.positions)
+        return Outcome(case, ranked, ranking.confidence, answerable)
 
     return run
 
@@ -145,7 +168,7 @@ def calibrate(outcomes: Sequence[Outcome]) -> float:
     candidates.append(confidences[-1] + 1e-6)
 
     def correct(threshold: float) -> int:
-        return sum((o.confidence >= threshold) == o.case.in_scope for o in outcomes)
+        return sum(o.refused(threshold) != o.case.in_scope for o in outcomes)
 
     return max(candidates, key=correct)
 
@@ -153,7 +176,7 @@ def calibrate(outcomes: Sequence[Outcome]) -> float:
 def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
     scoped = [o for o in outcomes if o.case.in_scope]
     ranks = [o.rank_of_answer() for o in scoped]
-    refused = [o for o in outcomes if o.confidence < threshold]
+    refused = [o for o in outcomes if o.refused(threshold)]
     refused_out = sum(not o.case.in_scope for o in refused)
     out_of_scope = sum(not o.case.in_scope for o in outcomes)
     return Metrics(

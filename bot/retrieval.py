@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .answertype import AnswerType, gives_answer
+
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -23,7 +25,16 @@ if TYPE_CHECKING:
     from .index import Index
     from .passages import Passage, Sentence
 
-__all__ = ["DEFAULT_WEIGHTS", "Hit", "Ranking", "Weights", "best_sentences", "rank", "select"]
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "Hit",
+    "Ranking",
+    "Weights",
+    "best_sentences",
+    "candidates",
+    "rank",
+    "select",
+]
 
 # A second sentence is highlighted only when it scores almost as well as the best one.
 _HIGHLIGHT_MARGIN = 0.02
@@ -98,6 +109,29 @@ def rank(index: Index, query: Matrix, text: str, weights: Weights = DEFAULT_WEIG
     )
 
 
+def candidates(
+    index: Index,
+    ranking: Ranking,
+    *,
+    k: int,
+    margin: float,
+    expected: AnswerType | None = None,
+) -> tuple[tuple[int, float], ...]:
+    """(position, score) of the passages worth quoting, whatever the threshold.
+
+    At most k, none far below the best, and only those that hold the kind of answer the
+    question asks for (a time for "wann", a number for "wie viele").
+    """
+    if not ranking.positions:
+        return ()
+    floor = ranking.scores[0] - margin
+    return tuple(
+        (position, score)
+        for position, score in zip(ranking.positions[:k], ranking.scores[:k], strict=True)
+        if score >= floor and gives_answer(index.passages[position].text, expected)
+    )
+
+
 def select(
     index: Index,
     ranking: Ranking,
@@ -106,15 +140,14 @@ def select(
     k: int,
     threshold: float,
     margin: float,
+    expected: AnswerType | None = None,
 ) -> tuple[Hit, ...]:
-    """The passages to quote: none below the threshold, none far below the best, at most k."""
-    if not ranking.positions or ranking.confidence < threshold:
+    """The passages to quote; none when the best is below the threshold."""
+    if ranking.confidence < threshold:
         return ()
-    floor = ranking.scores[0] - margin
     return tuple(
         Hit(index.passages[position], score, best_sentences(index, position, query))
-        for position, score in zip(ranking.positions[:k], ranking.scores[:k], strict=True)
-        if score >= floor
+        for position, score in candidates(index, ranking, k=k, margin=margin, expected=expected)
     )
 
 
