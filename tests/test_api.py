@@ -133,3 +133,21 @@ def test_a_rejected_earlier_question_does_not_block_the_next(
 def test_a_bad_history_is_a_4xx(client: TestClient, history: object, fragment: str) -> None:
     response = client.post("/api/ask", json={"question": "Und dann?", "history": history})
     assert_canonical_error(response, 422, fragment)
+
+
+def test_an_unexpected_failure_is_a_logged_500_that_a_widget_can_read(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.web.app
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    # A seam for a failure no real input causes: the route's call of ask().
+    monkeypatch.setattr(bot.web.app, "ask", broken)
+    with TestClient(create_app(engine, with_chat=False), raise_server_exceptions=False) as c:
+        response = c.post(
+            "/api/ask", json={"question": "Wer?"}, headers={"Origin": "http://intranet.example"}
+        )
+    assert_canonical_error(response, 500, "has been logged")
+    assert response.headers["access-control-allow-origin"] == "*"

@@ -158,11 +158,19 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         }
 
     @app.post("/api/ask")
-    async def api_ask(request: Request) -> dict[str, Any]:
+    async def api_ask(request: Request) -> Any:
         body = _parse_ask(await _read_limited(request))
-        # Encoding is CPU-bound: run it in the thread pool so the event loop keeps serving
-        # and several questions are answered at once.
-        answer = await run_in_threadpool(ask, body.question, engine, body.history)
+        try:
+            # Encoding is CPU-bound: run it in the thread pool so the event loop keeps
+            # serving and several questions are answered at once.
+            answer = await run_in_threadpool(ask, body.question, engine, body.history)
+        except EssaybotError:
+            raise  # mapped to 4xx/503 by the handlers above
+        except Exception:
+            # Answered here rather than by the outermost error handler, so the response
+            # still passes the CORS middleware and a widget on another origin can read it.
+            log.exception("Unexpected error answering %r", body.question[:200])
+            return error(500, "Something went wrong on the server; it has been logged.")
         return answer.to_json()
 
     @app.api_route("/api/ask", methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
