@@ -229,7 +229,7 @@ def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
         load_cases,
     )
     from .index import build_index
-    from .model import calibrated_threshold, load_model, model_identity
+    from .model import load_model, model_identity, refusal_threshold
     from .retrieval import DEFAULT_WEIGHTS, Weights
     from .texts import load_texts
 
@@ -245,12 +245,11 @@ def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
             index = build_index(texts, model, model_identity(name))
             is_bot = name == settings.model
             # The bot's row keeps the threshold it ships with; the others are calibrated.
-            shipped = settings.threshold if settings.threshold is not None else None
             selection = (settings.max_quotes, settings.margin)
             threshold, metrics, outcomes = evaluate(
                 dense_system(index, model, DEFAULT_WEIGHTS, selection=selection),
                 cases,
-                (shipped or calibrated_threshold(name)) if is_bot else None,
+                refusal_threshold(settings.threshold, name) if is_bot else None,
             )
             reports.append(Report(f"{name}{' (the bot)' if is_bot else ''}", threshold, metrics))
             bot_outcomes = outcomes if is_bot else bot_outcomes

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .index import Index, ensure_index
-from .model import calibrated_threshold, load_model, model_identity, resolve_model
+from .model import load_model, model_identity, refusal_threshold, resolve_model
 from .texts import load_texts
 
 if TYPE_CHECKING:
@@ -28,14 +28,11 @@ class Engine:
     model: SentenceTransformer
     index: Index
     # A name or path that `SentenceTransformer()` loads: what /healthz reports.
-    model_path: str = ""
+    model_path: str
 
     @property
     def threshold(self) -> float:
-        """The refusal threshold: the setting, or the model's calibrated value."""
-        if self.settings.threshold is not None:
-            return self.settings.threshold
-        return calibrated_threshold(self.settings.model)
+        return refusal_threshold(self.settings.threshold, self.settings.model)
 
 
 def _to_stderr(message: str) -> None:

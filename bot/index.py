@@ -158,7 +158,8 @@ def build_index(
     if not passages:
         names = ", ".join(text.source for text in texts)
         raise SeedsMissing(path=Path(names), reason="only headings, no paragraph to quote")
-    vectors = encode_documents(model, [passage_document(p) for p in passages], progress=progress)
+    documents = [passage_document(p) for p in passages]
+    vectors = encode_documents(model, documents, progress=progress)
     sentences = [s.text for p in passages for s in p.sentences]
     sentence_vectors = encode_documents(model, sentences, progress=progress)
     windows = [w for p in passages for w in sentence_windows(p)]
@@ -184,7 +185,7 @@ def build_index(
         window_vectors,
         sentence_vectors,
         _sentence_rows(passages),
-        build_lexical([passage_document(p) for p in passages]),
+        build_lexical(documents),
     )
 
 
@@ -292,7 +293,6 @@ def ensure_index(
 ) -> Index:
     """Load the index, or rebuild and save it when it is missing, stale or corrupt."""
     expected = manifest_for(texts, model_identity)
-    directory.mkdir(parents=True, exist_ok=True)
     # One builder at a time: two servers starting together must not interleave files.
     with index_lock(directory):
         try:

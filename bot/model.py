@@ -33,11 +33,11 @@ __all__ = [
     "PACKAGED_MODELS",
     "UNCALIBRATED_THRESHOLD",
     "PackagedModel",
-    "calibrated_threshold",
     "encode_documents",
     "encode_query",
     "load_model",
     "model_identity",
+    "refusal_threshold",
     "resolve_model",
 ]
 
@@ -108,7 +108,10 @@ def resolve_model(name: str) -> str:
 UNCALIBRATED_THRESHOLD = 0.5
 
 
-def calibrated_threshold(name: str) -> float:
+def refusal_threshold(setting: float | None, name: str) -> float:
+    """The threshold in force: the setting if given, else the model's calibrated value."""
+    if setting is not None:
+        return setting
     packaged = PACKAGED_MODELS.get(ALIASES.get(name, name))
     return packaged.threshold if packaged is not None else UNCALIBRATED_THRESHOLD
 

@@ -4,9 +4,10 @@ A passage is scored from three signals, each a plain cosine or BM25 number:
 - the passage vector (with its section title),
 - its best sentence window (a sentence read with its neighbours), which catches the one
   sentence that answers inside a long paragraph,
-- BM25 over stemmed words, a small bump for names and rare words.
+- BM25 over character 5-grams, a small bump for names, rare words and German compounds.
 Whether the text answers at all is judged on the dense score alone, against a threshold
-calibrated per model on the tuning half of the evaluation set.
+calibrated per model on the tuning half of the evaluation set, and on whether a passage
+holds the kind of answer asked for (`answertype.py`).
 """
 
 from __future__ import annotations

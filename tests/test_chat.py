@@ -19,7 +19,9 @@ def test_several_people_can_ask_at_once(engine: Engine) -> None:
 
 
 def test_the_concurrency_follows_the_setting(engine: Engine) -> None:
-    variant = Engine(Settings(concurrency=3), engine.texts, engine.model, engine.index)
+    variant = Engine(
+        Settings(concurrency=3), engine.texts, engine.model, engine.index, engine.model_path
+    )
     assert build_chat(variant)._queue.default_concurrency_limit == 3
 
 
