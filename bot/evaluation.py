@@ -1,4 +1,4 @@
-"""Measure retrieval on a labelled question set: R@1, R@3, MRR and refusals, per split.
+"""Measure retrieval on a labelled question set: R@1, R@3, MRR, refusals and marks, per split.
 
 The set (evals/essay.jsonl) is split into a tuning half, on which weights and refusal
 thresholds are chosen, and a held-out half that only ever reports. Every system gets its
@@ -21,10 +21,12 @@ from .conversation import contextualize
 from .index import Index, passage_document
 from .lexical import build_lexical
 from .model import encode_query
-from .retrieval import Weights, candidates, rank
+from .retrieval import Weights, best_sentences, candidates, rank
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from ._types import Matrix
 
 __all__ = [
     "Case",
@@ -54,6 +56,8 @@ class Case:
     question: str
     history: tuple[str, ...]
     answers: tuple[int, ...]  # paragraph numbers; empty when the text does not answer
+    # Words from the sentence that answers; that sentence should be the one marked.
+    marks: tuple[str, ...] = ()
 
     @property
     def in_scope(self) -> bool:
@@ -77,6 +81,7 @@ def load_cases(path: Path) -> tuple[Case, ...]:
                 question=data["question"],
                 history=tuple(data.get("history", ())),
                 answers=tuple(int(a) for a in data["answers"]),
+                marks=tuple(data.get("marks", ())),
             )
         )
     return tuple(cases)
@@ -91,6 +96,8 @@ class Outcome:
     confidence: float
     # False when no passage worth quoting holds the kind of answer asked for.
     answerable: bool = True
+    # Whether the answering sentences were marked; None when the case names none.
+    marked: bool | None = None
 
     def refused(self, threshold: float) -> bool:
         return self.confidence < threshold or not self.answerable
@@ -123,16 +130,29 @@ def dense_system(
 
     def run(case: Case) -> Outcome:
         text = contextualize(case.question, case.history)
-        ranking = rank(index, encode_query(model, text), text, weights)
+        query = encode_query(model, text)
+        ranking = rank(index, query, text, weights)
         answerable = True
         if selection is not None:
             k, margin = selection
             expected = expected_answer(case.question)
             answerable = bool(candidates(index, ranking, k=k, margin=margin, expected=expected))
         ranked = tuple(paragraphs[i] for i in ranking.positions)
-        return Outcome(case, ranked, ranking.confidence, answerable)
+        marked = all(_is_marked(index, query, case, mark) for mark in case.marks)
+        return Outcome(case, ranked, ranking.confidence, answerable, marked if case.marks else None)
 
     return run
+
+
+def _is_marked(index: Index, query: Matrix, case: Case, mark: str) -> bool:
+    """Whether the sentence holding `mark` is among those marked in its paragraph.
+
+    Judged apart from ranking: the paragraph is the labelled one, wherever it ranked.
+    """
+    for position, passage in enumerate(index.passages):
+        if passage.paragraph in case.answers and mark in passage.text:
+            return any(mark in s.text for s in best_sentences(index, position, query))
+    raise ValueError(f"{case.id}: no answering paragraph contains the mark {mark!r}")
 
 
 def bm25_system(index: Index) -> System:
@@ -158,6 +178,8 @@ class Metrics:
     refusal_precision: float
     refusal_recall: float
     in_scope_refused: int
+    # Share of the cases with marks whose answering sentences were all marked.
+    marked: float = float("nan")
 
 
 def calibrate(outcomes: Sequence[Outcome]) -> float:
@@ -179,6 +201,7 @@ def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
     refused = [o for o in outcomes if o.refused(threshold)]
     refused_out = sum(not o.case.in_scope for o in refused)
     out_of_scope = sum(not o.case.in_scope for o in outcomes)
+    marked = [o.marked for o in outcomes if o.marked is not None]
     return Metrics(
         in_scope=len(scoped),
         r_at_1=_share(sum(r == 1 for r in ranks), len(scoped)),
@@ -188,6 +211,7 @@ def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
         refusal_precision=_share(refused_out, len(refused)),
         refusal_recall=_share(refused_out, out_of_scope),
         in_scope_refused=len(refused) - refused_out,
+        marked=_share(sum(marked), len(marked)),
     )
 
 
@@ -222,7 +246,8 @@ def format_reports(reports: Sequence[Report]) -> str:
     """A plain table, one row per system and split, for the terminal and for notes."""
     header = (
         f"{'system':<46} {'split':<8} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
-        f"{'oos':>4} {'ref.P':>5} {'ref.R':>5} {'in-scope refused':>16} {'threshold':>9}"
+        f"{'oos':>4} {'ref.P':>5} {'ref.R':>5} {'in-scope refused':>16} {'threshold':>9} "
+        f"{'marked':>6}"
     )
     lines = [header, "-" * len(header)]
     for report in reports:
@@ -231,7 +256,7 @@ def format_reports(reports: Sequence[Report]) -> str:
                 f"{report.system:<46} {split:<8} {m.in_scope:>3} {m.r_at_1:>5.2f} "
                 f"{m.r_at_3:>5.2f} {m.mrr:>5.2f} {m.out_of_scope:>4} "
                 f"{m.refusal_precision:>5.2f} {m.refusal_recall:>5.2f} "
-                f"{m.in_scope_refused:>16} {report.threshold:>9.3f}"
+                f"{m.in_scope_refused:>16} {report.threshold:>9.3f} {m.marked:>6.2f}"
             )
     return "\n".join(lines)
 

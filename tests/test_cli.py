@@ -133,6 +133,7 @@ def test_eval_prints_both_halves_for_the_bot_and_its_baselines(tmp_path: Path) -
     for system in ("multilingual-e5-small (the bot)", "all-MiniLM-L6-v2", "BM25"):
         assert system in result.stdout
     assert result.stdout.count(" tune ") == 5 and result.stdout.count(" heldout ") == 5
+    assert "marked" in result.stdout
 
 
 def test_eval_refuses_a_broken_question_set(tmp_path: Path) -> None:

@@ -1,0 +1,43 @@
+"""The evaluation judges what the bot does: ranks, refusals and the sentences it marks."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bot.engine import Engine
+from bot.evaluation import Case, dense_system, measure
+from bot.retrieval import DEFAULT_WEIGHTS
+
+
+def _case(question: str, answers: tuple[int, ...], marks: tuple[str, ...] = ()) -> Case:
+    return Case("c", "tune", "direct", "de", question, (), answers, marks)
+
+
+def test_a_case_counts_as_marked_when_its_answering_sentence_is_marked(engine: Engine) -> None:
+    run = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)
+    outcome = run(_case("Was ist das größte Hindernis?", (7,), ("Das größte Hindernis",)))
+    assert outcome.marked is True
+    assert measure([outcome], engine.threshold).marked == 1.0
+
+
+def test_a_case_is_not_marked_when_another_sentence_of_the_paragraph_is(engine: Engine) -> None:
+    run = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)
+    # ¶4 answers, but its GPU sentence is the one that answers this question.
+    outcome = run(_case("Wie viele GPUs braucht man?", (4,), ("Cloud-Giganten",)))
+    assert outcome.marked is False
+    assert measure([outcome], engine.threshold).marked == 0.0
+
+
+def test_cases_without_marks_are_left_out_of_the_share(engine: Engine) -> None:
+    run = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)
+    outcome = run(_case("Was ist das größte Hindernis?", (7,)))
+    assert outcome.marked is None
+    assert math.isnan(measure([outcome], engine.threshold).marked)
+
+
+def test_a_mark_outside_the_answering_paragraphs_is_a_broken_set(engine: Engine) -> None:
+    run = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)
+    with pytest.raises(ValueError, match="no answering paragraph contains"):
+        run(_case("Was ist das größte Hindernis?", (7,), ("Getty Images",)))
