@@ -2,6 +2,7 @@
 
     EssaybotError
     ├── SeedsMissing        no text to answer from
+    ├── SeedsClash          two texts whose paragraph links would be the same
     ├── ModelUnavailable    the embedding model cannot be loaded
     ├── IndexMissing        no index on disk yet
     ├── IndexStale          the index was built for other texts, another model or format
@@ -23,6 +24,7 @@ __all__ = [
     "IndexStale",
     "ModelUnavailable",
     "QuestionRejected",
+    "SeedsClash",
     "SeedsMissing",
 ]
 
@@ -40,6 +42,17 @@ class SeedsMissing(EssaybotError):
         super().__init__(
             f"No text to answer from in {path}{detail}. "
             "Put UTF-8 .txt or .md files there, or point ESSAYBOT_SEEDS / --seeds at them."
+        )
+
+
+class SeedsClash(EssaybotError):
+    """Two seeds would share paragraph links, so a quote could link to the wrong text."""
+
+    def __init__(self, first: Path, second: Path, slug: str) -> None:
+        self.paths = (first, second)
+        super().__init__(
+            f"{first} and {second} would share the paragraph links #{slug}-p1, "
+            f"#{slug}-p2, ...: rename one of them."
         )
 
 

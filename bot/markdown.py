@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .texts import slug
+
 if TYPE_CHECKING:
     from .passages import Passage, Sentence
 
@@ -39,8 +41,7 @@ def _escape_lead(lead: str) -> str:
 
 def anchor(source: str, paragraph: int) -> str:
     """The id of a paragraph in the full-text view; quote links point at it."""
-    stem = re.sub(r"[^a-z0-9]+", "-", source.lower().rsplit(".", 1)[0]).strip("-") or "text"
-    return f"{stem}-p{paragraph}"
+    return f"{slug(source)}-p{paragraph}"
 
 
 def _marked(passage: Passage, highlights: tuple[Sentence, ...]) -> str:

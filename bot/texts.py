@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SeedsMissing
+from .errors import SeedsClash, SeedsMissing
 
-__all__ = ["SUFFIXES", "Text", "load_texts", "texts_digest"]
+__all__ = ["SUFFIXES", "Text", "load_texts", "slug", "texts_digest"]
 
 SUFFIXES = (".txt", ".md")
 
@@ -19,6 +20,11 @@ class Text:
 
     source: str
     content: str
+
+
+def slug(source: str) -> str:
+    """The name a text's paragraph links start with: "Essay One.md" -> "essay-one"."""
+    return re.sub(r"[^a-z0-9]+", "-", source.lower().rsplit(".", 1)[0]).strip("-") or "text"
 
 
 def load_texts(seeds: Path) -> tuple[Text, ...]:
@@ -40,7 +46,18 @@ def load_texts(seeds: Path) -> tuple[Text, ...]:
             texts.append(Text(source=path.name, content=content))
     if not texts:
         raise SeedsMissing(path=seeds, reason="no non-empty .txt or .md file")
+    _refuse_shared_slugs(seeds, texts)
     return tuple(texts)
+
+
+def _refuse_shared_slugs(seeds: Path, texts: list[Text]) -> None:
+    """Two texts whose links would look alike ("essay.txt", "Essay.md") cannot both be
+    linked to, so the bot refuses to start rather than link quotes to the wrong text."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        other = seen.setdefault(slug(text.source), text.source)
+        if other != text.source:
+            raise SeedsClash(seeds / other, seeds / text.source, slug(text.source))
 
 
 def texts_digest(texts: tuple[Text, ...]) -> str:

@@ -1,0 +1,42 @@
+"""Which files are texts, and why two texts may not share a name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.errors import SeedsClash, SeedsMissing
+from bot.markdown import anchor
+from bot.texts import load_texts
+
+
+def _seeds(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    return tmp_path
+
+
+def test_txt_and_md_files_are_read_in_name_order(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, {"b.md": "Zwei.\n", "a.txt": "Eins.\n", "c.csv": "x,y\n"})
+    assert [text.source for text in load_texts(seeds)] == ["a.txt", "b.md"]
+
+
+def test_two_texts_whose_paragraph_links_would_collide_are_refused(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, {"essay.txt": "Eins.\n", "Essay.md": "Zwei.\n"})
+    assert anchor("essay.txt", 1) == anchor("Essay.md", 1)
+    with pytest.raises(SeedsClash) as caught:
+        load_texts(seeds)
+    assert "rename one of them" in str(caught.value)
+    assert "essay.txt" in str(caught.value) and "Essay.md" in str(caught.value)
+
+
+def test_texts_with_distinct_names_link_apart(tmp_path: Path) -> None:
+    seeds = _seeds(tmp_path, {"essay.txt": "Eins.\n", "essay-2.md": "Zwei.\n"})
+    sources = [text.source for text in load_texts(seeds)]
+    assert len({anchor(source, 1) for source in sources}) == 2
+
+
+def test_a_directory_without_texts_says_what_to_put_there(tmp_path: Path) -> None:
+    with pytest.raises(SeedsMissing, match=r"Put UTF-8 \.txt or \.md files there"):
+        load_texts(_seeds(tmp_path, {"notes.csv": "x\n"}))
