@@ -94,6 +94,23 @@ def test_a_wrong_method_gets_the_error_shape(client: TestClient, method: str) ->
     assert_canonical_error(client.request(method, "/api/ask"), 405, "Use POST")
 
 
+def test_a_refused_preflight_gets_the_error_shape(client: TestClient) -> None:
+    response = client.options(
+        "/api/ask",
+        headers={"Origin": "http://intranet.example", "Access-Control-Request-Method": "DELETE"},
+    )
+    assert_canonical_error(response, 400, "Disallowed CORS method")
+
+
+def test_an_allowed_preflight_is_answered(client: TestClient) -> None:
+    response = client.options(
+        "/api/ask",
+        headers={"Origin": "http://intranet.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
 @pytest.mark.parametrize("path", ["/api", "/api/nothing", "/api/ask/more"])
 def test_an_unknown_api_route_gets_the_error_shape(client: TestClient, path: str) -> None:
     assert_canonical_error(client.post(path, json={}), 404, "POST /api/ask")

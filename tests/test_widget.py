@@ -207,6 +207,7 @@ def test_locked_down_origins_refuse_other_pages(
             )
             assert refused.status_code == 400
             assert "access-control-allow-origin" not in refused.headers
+            assert refused.json()["error"].startswith("Disallowed CORS origin")
 
 
 _FETCH = """async bot => {

@@ -25,6 +25,8 @@ from ..errors import EssaybotError, QuestionRejected
 from .widget import add_widget_routes
 
 if TYPE_CHECKING:
+    from starlette.datastructures import Headers
+
     from ..engine import Engine
 
 __all__ = ["MAX_BODY_BYTES", "create_app"]
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 # A question is at most a few thousand characters; anything far larger is not one.
 MAX_BODY_BYTES = 64 * 1024
+_BODY_HEADERS = frozenset({"content-length", "content-type"})
 
 
 class AskRequest(BaseModel):
@@ -110,6 +113,22 @@ class _FrameAncestors(BaseHTTPMiddleware):
         return response
 
 
+class _Cors(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight told in the bot's one error shape."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        reason = bytes(response.body).decode()  # "Disallowed CORS origin, method"
+        kept = {k: v for k, v in response.headers.items() if k not in _BODY_HEADERS}
+        return JSONResponse(
+            {"error": f"{reason}: this page's origin may not call the bot's API."},
+            status_code=response.status_code,
+            headers=kept,
+        )
+
+
 def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings."""
     settings = engine.settings
@@ -119,7 +138,7 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     # Added last, so it runs first: it answers preflights and takes CORS over from Gradio,
     # which would echo any Origin back with credentials.
     app.add_middleware(
-        CORSMiddleware,
+        _Cors,
         allow_origins=list(settings.origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],
