@@ -15,6 +15,7 @@ from .errors import (  # noqa: E402
     IndexStale,
     ModelUnavailable,
     QuestionRejected,
+    SeedsClash,
     SeedsMissing,
 )
 from .settings import Settings  # noqa: E402
@@ -29,6 +30,7 @@ __all__ = [
     "ModelUnavailable",
     "QuestionRejected",
     "Quote",
+    "SeedsClash",
     "SeedsMissing",
     "Settings",
     "ask",

@@ -14,7 +14,7 @@ from .answertype import expected_answer
 from .conversation import contextualize
 from .errors import QuestionRejected
 from .language import Language, guess_language
-from .markdown import quote_markdown
+from .markdown import anchor, quote_markdown
 from .model import encode_query
 from .question import clean_question
 from .retrieval import rank, select
@@ -48,6 +48,9 @@ class Quote:
     text: str
     score: float
     highlights: tuple[str, ...]
+    # The id of the paragraph in the full text at /, so a client links there without
+    # having to know how ids are made.
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
             text=hit.passage.text,
             score=round(hit.score, 4),
             highlights=tuple(s.text for s in hit.highlights),
+            anchor=anchor(hit.passage.source, hit.passage.paragraph),
         )
         for hit in hits
     )

@@ -253,7 +253,9 @@ def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
             )
             reports.append(Report(f"{name}{' (the bot)' if is_bot else ''}", threshold, metrics))
             bot_outcomes = outcomes if is_bot else bot_outcomes
-            threshold, metrics, _ = evaluate(dense_system(index, model, paragraph_only), cases)
+            threshold, metrics, _ = evaluate(
+                dense_system(index, model, paragraph_only, marks=False), cases
+            )
             reports.append(Report(f"{name}, passage vectors only", threshold, metrics))
         threshold, metrics, _ = evaluate(bm25_system(index), cases)
         reports.append(Report("BM25, German Snowball stems", threshold, metrics))

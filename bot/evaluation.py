@@ -81,10 +81,19 @@ def load_cases(path: Path) -> tuple[Case, ...]:
                 question=data["question"],
                 history=tuple(data.get("history", ())),
                 answers=tuple(int(a) for a in data["answers"]),
-                marks=tuple(data.get("marks", ())),
+                marks=_marks(data, f"{path}:{number}"),
             )
         )
     return tuple(cases)
+
+
+def _marks(data: dict[str, object], where: str) -> tuple[str, ...]:
+    marks = data.get("marks", [])
+    if not isinstance(marks, list) or not all(isinstance(m, str) and m.strip() for m in marks):
+        raise ValueError(f"{where}: marks must be a list of non-empty strings")
+    if marks and not data["answers"]:
+        raise ValueError(f"{where}: a question the text does not answer has nothing to mark")
+    return tuple(marks)
 
 
 @dataclass(frozen=True)
@@ -119,12 +128,14 @@ def dense_system(
     weights: Weights,
     *,
     selection: tuple[int, float] | None = None,
+    marks: bool = True,
 ) -> System:
     """The bot's own retrieval, as ask() runs it.
 
     With `selection` (k, margin), the answer-type check runs as in ask(): a question that
     asks "wann" or "wie viele" is refused when no passage worth quoting holds a time or a
-    number. Without it, only the threshold decides.
+    number. Without it, only the threshold decides. With `marks`, it also judges the
+    sentences marked (which do not depend on the ranking weights).
     """
     paragraphs = [p.paragraph for p in index.passages]
 
@@ -138,8 +149,10 @@ def dense_system(
             expected = expected_answer(case.question)
             answerable = bool(candidates(index, ranking, k=k, margin=margin, expected=expected))
         ranked = tuple(paragraphs[i] for i in ranking.positions)
-        marked = all(_is_marked(index, query, case, mark) for mark in case.marks)
-        return Outcome(case, ranked, ranking.confidence, answerable, marked if case.marks else None)
+        marked = None
+        if marks and case.marks:
+            marked = all(_is_marked(index, query, case, mark) for mark in case.marks)
+        return Outcome(case, ranked, ranking.confidence, answerable, marked)
 
     return run
 
@@ -151,6 +164,8 @@ def _is_marked(index: Index, query: Matrix, case: Case, mark: str) -> bool:
     """
     for position, passage in enumerate(index.passages):
         if passage.paragraph in case.answers and mark in passage.text:
+            if not any(mark in s.text for s in passage.sentences):
+                raise ValueError(f"{case.id}: the mark {mark!r} spans two sentences")
             return any(mark in s.text for s in best_sentences(index, position, query))
     raise ValueError(f"{case.id}: no answering paragraph contains the mark {mark!r}")
 

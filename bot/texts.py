@@ -23,8 +23,11 @@ class Text:
 
 
 def slug(source: str) -> str:
-    """The name a text's paragraph links start with: "Essay One.md" -> "essay-one"."""
-    return re.sub(r"[^a-z0-9]+", "-", source.lower().rsplit(".", 1)[0]).strip("-") or "text"
+    """The name a text's paragraph links start with: "Über KI.md" -> "über-ki".
+
+    Letters and digits of any script are kept, so German or Japanese file names stay apart.
+    """
+    return re.sub(r"[\W_]+", "-", source.rsplit(".", 1)[0].lower()).strip("-") or "text"
 
 
 def load_texts(seeds: Path) -> tuple[Text, ...]:

@@ -71,7 +71,10 @@ def test_the_json_shape_is_the_contract(engine: Engine) -> None:
         "text",
         "score",
         "highlights",
+        "anchor",
     }
+    first = data["passages"][0]
+    assert first["anchor"] == f"open-source-grundlagenmodelle-p{first['paragraph']}"
     assert isinstance(data["passages"][0]["score"], float)
 
 

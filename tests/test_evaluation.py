@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine
-from bot.evaluation import Case, dense_system, measure
+from bot.evaluation import Case, dense_system, load_cases, measure
 from bot.retrieval import DEFAULT_WEIGHTS
 
 
@@ -41,3 +43,47 @@ def test_a_mark_outside_the_answering_paragraphs_is_a_broken_set(engine: Engine)
     run = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)
     with pytest.raises(ValueError, match="no answering paragraph contains"):
         run(_case("Was ist das größte Hindernis?", (7,), ("Getty Images",)))
+
+
+def test_a_mark_across_two_sentences_is_a_broken_set(engine: Engine) -> None:
+    run = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)
+    across = "weiterhin Geld. Damit"  # the end of ¶7's first sentence and the start of its next
+    with pytest.raises(ValueError, match="spans two sentences"):
+        run(_case("Was ist das größte Hindernis?", (7,), (across,)))
+
+
+def _write(tmp_path: Path, **fields: object) -> Path:
+    case = {
+        "id": "a",
+        "split": "tune",
+        "kind": "direct",
+        "language": "de",
+        "question": "Was ist das größte Hindernis?",
+        "history": [],
+        "answers": [7],
+        **fields,
+    }
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"marks": "Das größte Hindernis"}, "list of non-empty strings"),
+        ({"marks": [""]}, "list of non-empty strings"),
+        ({"marks": [3]}, "list of non-empty strings"),
+        ({"marks": ["Geld"], "answers": []}, "nothing to mark"),
+    ],
+)
+def test_malformed_marks_are_refused_when_the_set_is_read(
+    tmp_path: Path, fields: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_cases(_write(tmp_path, **fields))
+
+
+def test_well_formed_marks_are_read(tmp_path: Path) -> None:
+    (case,) = load_cases(_write(tmp_path, marks=["Das größte Hindernis"]))
+    assert case.marks == ("Das größte Hindernis",)

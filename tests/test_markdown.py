@@ -56,7 +56,7 @@ def test_a_quote_names_its_place_links_to_it_and_bolds_the_highlight() -> None:
 
 def test_anchors_are_stable_html_ids() -> None:
     assert anchor("open-source-grundlagenmodelle.txt", 8) == "open-source-grundlagenmodelle-p8"
-    assert anchor("Über uns (2024).md", 1) == "ber-uns-2024-p1"
+    assert anchor("Über uns (2024).md", 1) == "über-uns-2024-p1"
 
 
 @pytest.mark.parametrize(

@@ -40,3 +40,18 @@ def test_texts_with_distinct_names_link_apart(tmp_path: Path) -> None:
 def test_a_directory_without_texts_says_what_to_put_there(tmp_path: Path) -> None:
     with pytest.raises(SeedsMissing, match=r"Put UTF-8 \.txt or \.md files there"):
         load_texts(_seeds(tmp_path, {"notes.csv": "x\n"}))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("open-source-grundlagenmodelle.txt", "open-source-grundlagenmodelle"),
+        ("Über KI.md", "über-ki"),
+        ("日本.md", "日本"),
+        ("ä.txt", "ä"),
+        ("snake_case name.txt", "snake-case-name"),
+        ("...md", "text"),
+    ],
+)
+def test_links_keep_the_letters_of_any_script(source: str, expected: str) -> None:
+    assert anchor(source, 3) == f"{expected}-p3"

@@ -207,7 +207,7 @@ def test_locked_down_origins_refuse_other_pages(
             )
             assert refused.status_code == 400
             assert "access-control-allow-origin" not in refused.headers
-            assert refused.json()["error"].startswith("Disallowed CORS origin")
+            assert "origin may not call the bot" in refused.json()["error"]
 
 
 _FETCH = """async bot => {

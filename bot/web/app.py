@@ -113,6 +113,14 @@ class _FrameAncestors(BaseHTTPMiddleware):
         return response
 
 
+_PREFLIGHT_FAILURES = {
+    "origin": "this page's origin may not call the bot (ESSAYBOT_ALLOWED_ORIGINS)",
+    "method": "only GET and POST may be used",
+    "headers": "only the Content-Type header may be sent",
+    "private-network": "private-network requests are not allowed",
+}
+
+
 class _Cors(CORSMiddleware):
     """Starlette's CORS, with a refused preflight told in the bot's one error shape."""
 
@@ -120,10 +128,12 @@ class _Cors(CORSMiddleware):
         response = super().preflight_response(request_headers)
         if response.status_code < 400:
             return response
-        reason = bytes(response.body).decode()  # "Disallowed CORS origin, method"
+        # Starlette says which checks failed: "Disallowed CORS origin, method".
+        failed = bytes(response.body).decode().removeprefix("Disallowed CORS ").split(", ")
+        reasons = "; ".join(_PREFLIGHT_FAILURES.get(f, f) for f in failed)
         kept = {k: v for k, v in response.headers.items() if k not in _BODY_HEADERS}
         return JSONResponse(
-            {"error": f"{reason}: this page's origin may not call the bot's API."},
+            {"error": f"Cross-origin request refused: {reasons}."},
             status_code=response.status_code,
             headers=kept,
         )

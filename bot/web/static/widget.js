@@ -131,7 +131,8 @@
     var where = element("div", "where");
     var link = element("a", "", words.paragraph + " " + quote.paragraph +
                        (quote.section ? " · " + quote.section : ""));
-    link.href = "./#" + anchor(quote.source, quote.paragraph);
+    // A conversation saved before quotes carried their anchor links to the top.
+    link.href = "./" + (quote.anchor ? "#" + encodeURIComponent(quote.anchor) : "");
     link.target = "_blank";
     link.rel = "noopener";
     where.appendChild(link);
@@ -162,13 +163,6 @@
     });
     if (cursor < text.length) parts.push({ text: text.slice(cursor), mark: false });
     return parts;
-  }
-
-  // The same id as bot/markdown.py's anchor(): the full text's paragraph element.
-  function anchor(source, paragraph) {
-    var stem = source.toLowerCase().replace(/\.[^.]*$/, "")
-      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "text";
-    return stem + "-p" + paragraph;
   }
 
   function setBusy(busy) {
