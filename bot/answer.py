@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
+
 from .answertype import expected_answer
 from .conversation import contextualize
 from .errors import QuestionRejected
@@ -20,9 +22,12 @@ from .question import clean_question
 from .retrieval import rank, select
 
 if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+    from ._types import Matrix
     from .engine import Engine
 
-__all__ = ["Answer", "Quote", "ask"]
+__all__ = ["Answer", "Quote", "ask", "search_query"]
 
 _MESSAGES: dict[Language, dict[str, str]] = {
     "de": {
@@ -75,8 +80,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
     settings = engine.settings
     question = clean_question(question, max_chars=settings.max_question_chars)
     earlier = _clean_history(history, settings.max_history, settings.max_question_chars)
-    text = contextualize(question, earlier)
-    query = encode_query(engine.model, text)
+    query, text = search_query(engine.model, question, earlier)
     ranking = rank(engine.index, query, text)
     hits = select(
         engine.index,
@@ -107,6 +111,23 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         paragraph_label=words["paragraph"],
     )
     return Answer(question, bool(hits), message, quotes, markdown)
+
+
+def search_query(
+    model: SentenceTransformer, question: str, history: Sequence[str]
+) -> tuple[Matrix, str]:
+    """The vector and the words to search for `question`, asked after `history`.
+
+    A follow-up is searched as itself and in its thread, half and half: the thread says
+    what "deren" means, the question keeps its own subject ("Und bleibt Meta dabei?" after
+    a question about Stability AI is still about Meta).
+    """
+    text = contextualize(question, history)
+    query = encode_query(model, text)
+    if text != question:
+        mixed = query + encode_query(model, question)
+        query = (mixed / np.linalg.norm(mixed)).astype(np.float32)
+    return query, text
 
 
 def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[str, ...]:

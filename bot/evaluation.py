@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .answer import search_query
 from .answertype import expected_answer
 from .conversation import contextualize
 from .index import Index, passage_document
 from .lexical import build_lexical
-from .model import encode_query
 from .retrieval import Weights, best_sentences, candidates, rank
 
 if TYPE_CHECKING:
@@ -140,8 +140,7 @@ def dense_system(
     paragraphs = [p.paragraph for p in index.passages]
 
     def run(case: Case) -> Outcome:
-        text = contextualize(case.question, case.history)
-        query = encode_query(model, text)
+        query, text = search_query(model, case.question, case.history)
         ranking = rank(index, query, text, weights)
         answerable = True
         if selection is not None:

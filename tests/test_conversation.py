@@ -68,3 +68,12 @@ def test_the_history_changes_what_a_follow_up_finds(engine: Engine) -> None:
 def test_a_standalone_question_is_not_bent_by_the_history(engine: Engine) -> None:
     question = "Wie viele GPUs braucht man für den Bau eines Fundamentmodells?"
     assert ask(question, engine, ["Was hat Meta gemacht?"]) == ask(question, engine)
+
+
+def test_a_follow_up_that_names_its_own_subject_keeps_it(engine: Engine) -> None:
+    # The thread is about the lawsuit (¶8 and ¶6 name Stability AI); the question is about
+    # Meta, which only ¶8 names, in its last sentence.
+    answer = ask("Und bleibt Meta dabei?", engine, ["Wer hat Stability AI verklagt?"])
+    first = answer.passages[0]
+    assert first.paragraph == 8
+    assert any("Metas Gegenentwurf" in sentence for sentence in first.highlights)
