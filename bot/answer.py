@@ -18,7 +18,7 @@ from .errors import QuestionRejected
 from .language import Language, guess_language
 from .markdown import anchor, quote_markdown
 from .model import encode_query
-from .question import clean_question
+from .question import clean_question, require_content
 from .retrieval import rank, select
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
     settings = engine.settings
     question = clean_question(question, max_chars=settings.max_question_chars)
     earlier = _clean_history(history, settings.max_history, settings.max_question_chars)
+    require_content(contextualize(question, earlier))
     query, text = search_query(engine.model, question, earlier)
     ranking = rank(engine.index, query, text)
     hits = select(

@@ -115,7 +115,14 @@ def ask(question: str, json_: bool, **flags: Any) -> None:
     """
     settings = _settings(**flags)
     if question == "-":
-        question = sys.stdin.read()
+        # Bytes, decoded strictly: how Python decodes stdin depends on the locale and
+        # PYTHONIOENCODING, and a lenient decoder would turn binary into "\\xff" text.
+        try:
+            question = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.BadParameter(
+                f"standard input is not UTF-8 text ({exc.reason}).", param_hint="QUESTION"
+            ) from exc
     try:
         engine = load_engine(settings)
         answer = ask_question(question, engine)

@@ -10,10 +10,10 @@ __all__ = ["Language", "guess_language"]
 Language = Literal["de", "en"]
 
 _WORD = re.compile(r"[^\W\d_]+")
-# Frequent function words that the other language does not share.
+# Frequent function words that the other language does not share ("was" is both).
 _GERMAN = frozenset(
     (
-        "der die das den dem des ein eine einen einem einer und ist sind wer wie was warum wo "
+        "der die das den dem des ein eine einen einem einer und ist sind wer wie warum wo "
         "wann welche welcher welches nicht mit von zu für auf im bei auch hat haben wird "
         "werden über sich es sie ich du wir ihr kann können gibt sagt dazu oder aber noch "
         "nach"
@@ -23,7 +23,7 @@ _ENGLISH = frozenset(
     (
         "the a and is are who how what why where when which not with of to for on at has have "
         "will be does do did says say it they i you we can there about or but this that from "
-        "by"
+        "by were been much many"
     ).split()
 )
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["Analyzer", "Lexical", "build_lexical"]
+__all__ = ["Analyzer", "Lexical", "build_lexical", "content_words"]
 
 Analyzer = Literal["ngrams", "stems"]
 _NGRAM = 5
@@ -34,6 +34,27 @@ _WORD = re.compile(r"\w+")
 # Questions come in German and English; neither language's function words carry meaning.
 _STOPWORDS = sorted({*STOPWORDS_GERMAN, *STOPWORDS_EN})
 _STOPWORD_SET = frozenset(_STOPWORDS)
+
+
+# Question words and auxiliaries, which BM25's lists keep but which name no topic.
+_QUESTION_WORDS = frozenset(
+    (
+        "wer wen wem wessen was wie wo wann warum weshalb wieso weswegen welche welcher "
+        "welches welchen welchem woher wohin womit wozu worüber wofür gibt gab "
+        "who whom whose what which when where why how does do did done is are was were be "
+        "been has have had can could would should will shall may might must you your"
+    ).split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The words that carry meaning: not German or English function or question words,
+    not single letters; numbers count ("2023")."""
+    return [
+        w
+        for w in _WORD.findall(text.lower())
+        if len(w) > 1 and w not in _STOPWORD_SET and w not in _QUESTION_WORDS
+    ]
 
 
 @lru_cache(maxsize=1)

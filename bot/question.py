@@ -6,13 +6,17 @@ import re
 import unicodedata
 
 from .errors import QuestionRejected
+from .lexical import content_words
 
-__all__ = ["clean_question"]
+__all__ = ["clean_question", "require_content"]
 
 # Control characters, the replacement character and lone surrogates (undecodable bytes
 # arrive as these through the CLI's surrogateescape) mean binary, not a question.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
+# Invisible characters that split words without showing (zero-width space, word joiner,
+# BOM, soft hyphen): "W\u200ber" is "Wer" to the person who typed it.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 
 
 def clean_question(raw: object, *, max_chars: int) -> str:
@@ -23,7 +27,7 @@ def clean_question(raw: object, *, max_chars: int) -> str:
         raise QuestionRejected(
             "The question contains control characters or binary data; type it as plain text."
         )
-    question = _SPACE.sub(" ", unicodedata.normalize("NFC", raw)).strip()
+    question = _SPACE.sub(" ", unicodedata.normalize("NFC", _INVISIBLE.sub("", raw))).strip()
     if not question:
         raise QuestionRejected("The question is empty; type a question about the text.")
     if len(question) > max_chars:
@@ -34,3 +38,16 @@ def clean_question(raw: object, *, max_chars: int) -> str:
     if not any(ch.isalnum() for ch in question):
         raise QuestionRejected("The question has no words in it; type a question about the text.")
     return question
+
+
+def require_content(text: str) -> None:
+    """Refuse a search that names nothing: "Warum?" or "Was ist das?" with no thread.
+
+    Every word of such a question is a function word, so the closest passage is an
+    accident; after an earlier question the same words are a follow-up and pass.
+    """
+    if not content_words(text):
+        raise QuestionRejected(
+            "The question does not say what it is about; name the thing you want to know, "
+            'e.g. "Wer hat Stability AI verklagt?".'
+        )

@@ -51,6 +51,12 @@ def test_ask_json_is_the_answer_record(run: Invoke, route: str) -> None:
     assert any(p["paragraph"] == 8 for p in data["passages"])
 
 
+def test_stdin_that_is_not_utf8_is_a_usage_error(run: Invoke) -> None:
+    result = run("ask", "-", input=b"Wer hat \xff\xfe verklagt?")
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.stderr
+
+
 def test_an_empty_question_is_a_usage_error(run: Invoke) -> None:
     result = run("ask", "  ")
     assert result.exit_code == 2

@@ -16,6 +16,9 @@ from bot.language import guess_language
         ("Who sued Stability AI?", "en"),
         ("What is the capital of France?", "en"),
         ("How much does it cost to build a foundation model?", "en"),
+        ("When was LLaMA released?", "en"),  # "was" is English too
+        ("Who was sued?", "en"),
+        ("Was hat Meta gemacht?", "de"),
         ("Stability AI", "de"),  # no clue either way: the essay's language
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import QuestionRejected
-from bot.question import clean_question
+from bot.question import clean_question, require_content
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,22 @@ def test_unaskable_questions_are_rejected_with_a_reason(raw: object, message: st
 def test_whitespace_is_collapsed_and_text_normalised() -> None:
     # "ü" as u + combining diaeresis becomes the single character the essay uses.
     assert clean_question("  Wer   hat\n Mu\u0308ller? ", max_chars=100) == "Wer hat Müller?"
+
+
+def test_invisible_characters_that_split_words_are_removed() -> None:
+    typed = "W\u200ber h\u00adat Sta\u2060bility AI verkl\ufeffagt?"
+    assert clean_question(typed, max_chars=100) == "Wer hat Stability AI verklagt?"
+
+
+@pytest.mark.parametrize("text", ["Wer?", "Warum?", "Und?", "Why?", "Was ist das?", "-x"])
+def test_a_search_that_names_nothing_is_refused(text: str) -> None:
+    with pytest.raises(QuestionRejected, match="does not say what it is about"):
+        require_content(text)
+
+
+@pytest.mark.parametrize("text", ["Stable Diffusion?", "KI?", "2023", "Was hat Meta gemacht?"])
+def test_a_search_that_names_something_passes(text: str) -> None:
+    require_content(text)
 
 
 def test_a_question_at_the_limit_is_accepted() -> None:

@@ -213,7 +213,8 @@ def test_locked_down_origins_refuse_other_pages(
 _FETCH = """async bot => {
   try {
     const r = await fetch(bot + "/api/ask", {method: "POST",
-      headers: {"Content-Type": "application/json"}, body: JSON.stringify({question: "Wer?"})});
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({question: "Wer hat geklagt?"})});
     return r.status;
   } catch (e) { return "blocked"; }
 }"""
