@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from .answer import ask as ask_question
 from .engine import load_engine
-from .errors import EssaybotError, QuestionRejected
+from .errors import EssaybotError, IndexUnwritable, QuestionRejected
 from .settings import Settings
 
 __all__ = ["cli"]
@@ -88,6 +88,9 @@ def index(json_: bool, **flags: Any) -> None:
         built = build_index(texts, model, model_identity(settings.model), progress=True)
         with index_lock(settings.index_dir):
             save_index(built, settings.index_dir)
+    except OSError as exc:
+        error = IndexUnwritable(path=settings.index_dir, reason=exc.strerror or str(exc))
+        raise click.ClickException(str(error)) from exc
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
     manifest = built.manifest

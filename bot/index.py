@@ -20,7 +20,7 @@ import faiss
 import numpy as np
 from filelock import FileLock
 
-from .errors import IndexCorrupt, IndexMissing, IndexStale, SeedsMissing
+from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable, SeedsMissing
 from .lexical import Lexical, build_lexical
 from .model import encode_documents
 from .passages import Passage, Sentence, split_passages
@@ -293,12 +293,15 @@ def ensure_index(
 ) -> Index:
     """Load the index, or rebuild and save it when it is missing, stale or corrupt."""
     expected = manifest_for(texts, model_identity)
-    # One builder at a time: two servers starting together must not interleave files.
-    with index_lock(directory):
-        try:
-            return load_index(directory, expected)
-        except (IndexMissing, IndexStale, IndexCorrupt) as problem:
-            notify(f"{problem.cause}: building it now.")
-        index = build_index(texts, model, model_identity, progress=progress)
-        save_index(index, directory)
-        return index
+    try:
+        # One builder at a time: two servers starting together must not interleave files.
+        with index_lock(directory):
+            try:
+                return load_index(directory, expected)
+            except (IndexMissing, IndexStale, IndexCorrupt) as problem:
+                notify(f"{problem.cause}: building it now.")
+            index = build_index(texts, model, model_identity, progress=progress)
+            save_index(index, directory)
+            return index
+    except OSError as exc:  # a file where the directory should be, no permission, ...
+        raise IndexUnwritable(path=directory, reason=exc.strerror or type(exc).__name__) from exc

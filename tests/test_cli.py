@@ -84,6 +84,27 @@ def test_missing_seeds_say_where_to_put_texts(run: Invoke, tmp_path: Path) -> No
     assert "No text to answer from" in result.stderr
 
 
+@pytest.mark.parametrize("where", ["a-file", "a-file/below"])
+def test_an_index_dir_that_cannot_be_written_says_what_to_do(
+    engine: object, tmp_path: Path, where: str
+) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    for command in (["ask", "Wer hat Stability AI verklagt?"], ["index"]):
+        result = CliRunner().invoke(cli, [*command, "--index-dir", str(tmp_path / where)])
+        assert result.exit_code == 1, result.output
+        assert "cannot be written" in result.stderr
+        assert "ESSAYBOT_INDEX_DIR" in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_a_model_cache_that_cannot_be_written_says_what_to_do(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    result = CliRunner().invoke(cli, ["models", "build", "--model-cache", str(blocked)])
+    assert result.exit_code == 1, result.output
+    assert "ESSAYBOT_MODEL_CACHE" in result.stderr
+
+
 def test_index_builds_and_reports_the_manifest(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["index", "--index-dir", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
