@@ -43,14 +43,19 @@ def _setting_options(*names: str) -> Callable[[F], F]:
     return decorate
 
 
+def _setting_problem(error: Any) -> str:
+    """One bad setting, named as the person set it: the variable or the flag, and the value."""
+    name = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"ESSAYBOT_{name.upper()} / --{name.replace('_', '-')} = {error['input']!r}: {message}"
+
+
 def _settings(**flags: Any) -> Settings:
     """Settings from the environment, overridden by the flags that were given."""
     try:
         return Settings(**{name: value for name, value in flags.items() if value is not None})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(_setting_problem(e) for e in exc.errors())
         raise click.BadParameter(problems) from exc
 
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     )
     threshold: float | None = Field(
         None,
+        allow_inf_nan=False,
         ge=-1.0,
         le=1.0,
         description="Cosine score the best passage must reach; below it the bot says the "
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     )
     margin: float = Field(
         0.03,
+        allow_inf_nan=False,
         ge=0.0,
         le=2.0,
         description="Passages scoring more than this below the best one are not quoted.",
@@ -75,19 +77,31 @@ class Settings(BaseSettings):
     @classmethod
     def _origins(cls, value: str) -> str:
         origins = [o.strip() for o in value.split(",") if o.strip()]
+        if not origins:
+            # Clearing it to lock the bot down must not open it to every page.
+            raise ValueError("no origin given; list the allowed origins, or * for any page")
         for origin in origins:
-            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+            if origin == "*":
+                continue
+            if "*" in origin:
+                raise ValueError(
+                    f"{origin!r}: wildcards inside an origin are not supported; "
+                    "list each origin, or use * alone for any page"
+                )
+            if not re.fullmatch(r"https?://[^/\s;,]+", origin):
                 raise ValueError(
                     f"{origin!r} is not an origin; write scheme://host[:port], no path"
                 )
-        return ",".join(origins) or "*"
+        return ",".join(origins)
 
     @field_validator("root_path")
     @classmethod
     def _root(cls, value: str) -> str:
         value = value.strip().rstrip("/")
-        if value and not value.startswith("/"):
-            raise ValueError("the root path starts with / (e.g. /bot)")
+        if value and not re.fullmatch(r"(/[\w.~-]+)+", value):
+            raise ValueError(
+                "the root path is /segment[/segment...] of letters, digits and .-_~ (e.g. /bot)"
+            )
         return value
 
     @property

@@ -1,0 +1,70 @@
+"""Settings come from ESSAYBOT_* variables or flags; a wrong one is refused, not guessed."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from pydantic import ValidationError
+
+from bot.cli import cli
+from bot.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("value", "origins"),
+    [
+        ("*", ("*",)),
+        ("https://intranet.example", ("https://intranet.example",)),
+        (
+            " https://a.example , http://b.example:8080 ",
+            ("https://a.example", "http://b.example:8080"),
+        ),
+    ],
+)
+def test_allowed_origins_are_a_list_of_origins(value: str, origins: tuple[str, ...]) -> None:
+    assert Settings(allowed_origins=value).origins == origins
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "no origin given"),
+        ("  ,  ", "no origin given"),
+        ("https://*.example", "wildcards inside an origin are not supported"),
+        ("https://intranet.example/", "no path"),
+        ("intranet.example", "no path"),
+        ("https://a.example;b", "no path"),
+    ],
+)
+def test_origins_that_would_not_do_what_was_meant_are_refused(value: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(allowed_origins=value)
+
+
+@pytest.mark.parametrize(("value", "root"), [("", ""), ("/bot", "/bot"), ("/a/b.c/", "/a/b.c")])
+def test_a_root_path_is_a_plain_path(value: str, root: str) -> None:
+    assert Settings(root_path=value).root_path == root
+
+
+@pytest.mark.parametrize("value", ["bot", "//evil.example", "/bot?x=1", "/b ot"])
+def test_a_root_path_that_is_not_a_plain_path_is_refused(value: str) -> None:
+    with pytest.raises(ValidationError, match="root path"):
+        Settings(root_path=value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_threshold_must_be_a_finite_number(value: str) -> None:
+    with pytest.raises(ValidationError, match="finite number"):
+        Settings(threshold=value)
+
+
+def test_a_bad_variable_is_named_with_its_value() -> None:
+    result = CliRunner().invoke(cli, ["ask", "Frage?"], env={"ESSAYBOT_PORT": "abc"})
+    assert result.exit_code == 2
+    assert "ESSAYBOT_PORT / --port = 'abc'" in result.stderr
+
+
+def test_a_bad_flag_is_named_with_its_value() -> None:
+    result = CliRunner().invoke(cli, ["ask", "Frage?", "--margin", "-1"])
+    assert result.exit_code == 2
+    assert "ESSAYBOT_MARGIN / --margin = -1.0" in result.stderr
