@@ -282,6 +282,24 @@ def index_lock(directory: Path) -> FileLock:
     return FileLock(str(directory / ".lock"))
 
 
+def _verbatim(index: Index, texts: tuple[Text, ...], directory: Path) -> Index:
+    """The index, if every stored passage and sentence is still the texts' own words.
+
+    The manifest's hash covers the texts, not the stored passages; an edited
+    passages.json would otherwise be quoted as if it were the text.
+    """
+    contents = {text.source: text.content for text in texts}
+    for passage in index.passages:
+        content = contents.get(passage.source, "")
+        spans = [(passage.text, passage.start, passage.end)]
+        spans += [(s.text, s.start, s.end) for s in passage.sentences]
+        if any(content[start:end] != words for words, start, end in spans):
+            raise IndexCorrupt(
+                path=directory, reason=f"¶{passage.paragraph} differs from {passage.source}"
+            )
+    return index
+
+
 def ensure_index(
     texts: tuple[Text, ...],
     model: SentenceTransformer,
@@ -297,7 +315,7 @@ def ensure_index(
         # One builder at a time: two servers starting together must not interleave files.
         with index_lock(directory):
             try:
-                return load_index(directory, expected)
+                return _verbatim(load_index(directory, expected), texts, directory)
             except (IndexMissing, IndexStale, IndexCorrupt) as problem:
                 notify(f"{problem.cause}: building it now.")
             index = build_index(texts, model, model_identity, progress=progress)

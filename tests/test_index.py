@@ -102,3 +102,21 @@ def test_a_damaged_index_is_refused_then_rebuilt(
 def test_seeds_live_in_the_project(engine: Engine) -> None:
     assert [t.source for t in engine.texts] == ["open-source-grundlagenmodelle.txt"]
     assert SEEDS.is_dir()
+
+
+def test_an_edited_passage_is_never_quoted_and_the_index_is_rebuilt(
+    engine: Engine, tmp_path: Path
+) -> None:
+    directory = tmp_path / "index"
+    identity = model_identity(engine.settings.model)
+    ensure_index(engine.texts, engine.model, identity, directory)
+    stored = json.loads((directory / "passages.json").read_text(encoding="utf-8"))
+    stored[5]["text"] = stored[5]["text"].replace("Open-Source", "GEFÄLSCHTE")
+    (directory / "passages.json").write_text(json.dumps(stored), encoding="utf-8")
+    notes: list[str] = []
+    index = ensure_index(engine.texts, engine.model, identity, directory, notify=notes.append)
+    assert notes == [
+        f"The index in {directory} cannot be read (¶6 differs from "
+        "open-source-grundlagenmodelle.txt): building it now."
+    ]
+    assert all("GEFÄLSCHTE" not in passage.text for passage in index.passages)
