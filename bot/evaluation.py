@@ -65,26 +65,37 @@ class Case:
 
 
 def load_cases(path: Path) -> tuple[Case, ...]:
+    """The labelled questions, one JSON object a line; ValueError names the bad line."""
     cases = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        data = json.loads(line)
-        if data["split"] not in SPLITS:
-            raise ValueError(f"{path}:{number}: split must be one of {SPLITS}")
-        cases.append(
-            Case(
-                id=data["id"],
-                split=data["split"],
-                kind=data["kind"],
-                language=data["language"],
-                question=data["question"],
-                history=tuple(data.get("history", ())),
-                answers=tuple(int(a) for a in data["answers"]),
-                marks=_marks(data, f"{path}:{number}"),
-            )
-        )
+        try:
+            cases.append(_case(json.loads(line), f"{path}:{number}"))
+        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"{path}:{number}: {detail}") from exc
+    for split in SPLITS:
+        if not any(case.split == split for case in cases):
+            raise ValueError(f"{path}: no {split!r} questions; both halves are needed")
     return tuple(cases)
+
+
+def _case(data: object, where: str) -> Case:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: each line is one JSON object")
+    if data["split"] not in SPLITS:
+        raise ValueError(f"{where}: split must be one of {SPLITS}")
+    return Case(
+        id=data["id"],
+        split=data["split"],
+        kind=data["kind"],
+        language=data["language"],
+        question=data["question"],
+        history=tuple(data.get("history", ())),
+        answers=tuple(int(a) for a in data["answers"]),
+        marks=_marks(data, where),
+    )
 
 
 def _marks(data: dict[str, object], where: str) -> tuple[str, ...]:

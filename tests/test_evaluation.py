@@ -63,8 +63,9 @@ def _write(tmp_path: Path, **fields: object) -> Path:
         "answers": [7],
         **fields,
     }
+    other = {**case, "id": "b", "split": "heldout", "marks": []}
     path = tmp_path / "set.jsonl"
-    path.write_text(json.dumps(case), encoding="utf-8")
+    path.write_text(f"{json.dumps(case)}\n{json.dumps(other)}\n", encoding="utf-8")
     return path
 
 
@@ -85,5 +86,24 @@ def test_malformed_marks_are_refused_when_the_set_is_read(
 
 
 def test_well_formed_marks_are_read(tmp_path: Path) -> None:
-    (case,) = load_cases(_write(tmp_path, marks=["Das größte Hindernis"]))
+    case, _ = load_cases(_write(tmp_path, marks=["Das größte Hindernis"]))
     assert case.marks == ("Das größte Hindernis",)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "no 'tune' questions"),
+        ("\n\n", "no 'tune' questions"),
+        ("[1, 2]", "one JSON object"),
+        ('{"id": "a"}', "missing field 'split'"),
+        ("{not json", ":1: Expecting property name"),
+    ],
+)
+def test_a_broken_question_set_names_what_is_wrong(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_cases(path)
