@@ -17,6 +17,7 @@ from .errors import (  # noqa: E402
     QuestionRejected,
     SeedsClash,
     SeedsMissing,
+    SeedUnreadable,
 )
 from .settings import Settings  # noqa: E402
 
@@ -30,6 +31,7 @@ __all__ = [
     "ModelUnavailable",
     "QuestionRejected",
     "Quote",
+    "SeedUnreadable",
     "SeedsClash",
     "SeedsMissing",
     "Settings",

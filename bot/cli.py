@@ -293,6 +293,22 @@ def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
         click.echo(format_kinds(bot_outcomes, "heldout"))
 
 
+def _check_address(host: str, port: int) -> None:
+    """Say plainly that the address is taken, rather than after loading, in uvicorn's log."""
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot serve on {host}:{port} ({exc.strerror or exc}); choose another port with "
+            "--port / ESSAYBOT_PORT, or another address with --host / ESSAYBOT_HOST."
+        ) from exc
+
+
 @cli.command()
 @_setting_options(*Settings.model_fields)
 def serve(**flags: Any) -> None:
@@ -307,6 +323,7 @@ def serve(**flags: Any) -> None:
     from .web.app import create_app
 
     settings = _settings(**flags)
+    _check_address(settings.host, settings.port)  # before the model takes seconds to load
     try:
         engine = load_engine(settings)
     except EssaybotError as exc:

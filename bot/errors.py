@@ -3,6 +3,7 @@
     EssaybotError
     ├── SeedsMissing        no text to answer from
     ├── SeedsClash          two texts whose paragraph links would be the same
+    ├── SeedUnreadable      a text file that is not UTF-8
     ├── ModelUnavailable    the embedding model cannot be loaded
     ├── IndexMissing        no index on disk yet
     ├── IndexStale          the index was built for other texts, another model or format
@@ -26,6 +27,7 @@ __all__ = [
     "IndexUnwritable",
     "ModelUnavailable",
     "QuestionRejected",
+    "SeedUnreadable",
     "SeedsClash",
     "SeedsMissing",
 ]
@@ -44,6 +46,17 @@ class SeedsMissing(EssaybotError):
         super().__init__(
             f"No text to answer from in {path}{detail}. "
             "Put UTF-8 .txt or .md files there, or point ESSAYBOT_SEEDS / --seeds at them."
+        )
+
+
+class SeedUnreadable(EssaybotError):
+    """A file in the seeds is not UTF-8; guessing its encoding could misquote it."""
+
+    def __init__(self, *, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} is not UTF-8 text ({reason}): save it as UTF-8, or move it out of "
+            f"{path.parent}."
         )
 
 

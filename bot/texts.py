@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SeedsClash, SeedsMissing
+from .errors import SeedsClash, SeedsMissing, SeedUnreadable
 
 __all__ = ["SUFFIXES", "Text", "load_texts", "slug", "texts_digest"]
 
@@ -41,7 +41,7 @@ def load_texts(seeds: Path) -> tuple[Text, ...]:
         try:
             content = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise SeedsMissing(path=path, reason=f"not UTF-8: {exc.reason}") from exc
+            raise SeedUnreadable(path=path, reason=exc.reason) from exc
         # Offsets count from the text after a BOM and with CRLF normalised, so quote
         # offsets mean the same on every platform; quotes stay verbatim.
         content = content.removeprefix("\ufeff").replace("\r\n", "\n")

@@ -91,7 +91,16 @@ def test_a_huge_chunked_body_is_refused_too(client: TestClient) -> None:
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "OPTIONS"])
 def test_a_wrong_method_gets_the_error_shape(client: TestClient, method: str) -> None:
-    assert_canonical_error(client.request(method, "/api/ask"), 405, "Use POST")
+    response = client.request(method, "/api/ask")
+    assert_canonical_error(response, 405, "Use POST")
+    assert response.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/widget", "/widget.js", "/widget.css", "/embed.js"])
+def test_monitors_may_ask_for_headers_only(client: TestClient, path: str) -> None:
+    head, get = client.head(path), client.get(path)
+    assert head.status_code == get.status_code == 200
+    assert head.headers["content-type"] == get.headers["content-type"]
 
 
 def test_a_refused_preflight_gets_the_error_shape(client: TestClient) -> None:

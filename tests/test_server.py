@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from click.testing import CliRunner
 from gradio_client import Client
+
+from bot.cli import cli
 
 from .support.server import Server
 
@@ -76,3 +79,11 @@ def test_the_network_guard_catches_an_outside_call(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
     assert log.read_text().splitlines() == ["lookup api.gradio.app"]
+
+
+def test_a_port_in_use_is_refused_at_once_with_what_to_do(bot: Server) -> None:
+    port = int(bot.url.rsplit(":", 1)[1])
+    result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Cannot serve on 127.0.0.1:{port}" in result.stderr
+    assert "--port / ESSAYBOT_PORT" in result.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import SeedsClash, SeedsMissing
+from bot.errors import SeedsClash, SeedsMissing, SeedUnreadable
 from bot.markdown import anchor
 from bot.texts import load_texts
 
@@ -35,6 +35,15 @@ def test_texts_with_distinct_names_link_apart(tmp_path: Path) -> None:
     seeds = _seeds(tmp_path, {"essay.txt": "Eins.\n", "essay-2.md": "Zwei.\n"})
     sources = [text.source for text in load_texts(seeds)]
     assert len({anchor(source, 1) for source in sources}) == 2
+
+
+def test_a_text_that_is_not_utf8_is_named_with_what_to_do(tmp_path: Path) -> None:
+    _seeds(tmp_path, {"essay.txt": "Eins.\n"})
+    (tmp_path / "latin1.txt").write_bytes("Größe".encode("latin-1"))
+    with pytest.raises(SeedUnreadable) as caught:
+        load_texts(tmp_path)
+    assert "latin1.txt is not UTF-8 text" in str(caught.value)
+    assert "save it as UTF-8, or move it out of" in str(caught.value)
 
 
 def test_a_directory_without_texts_says_what_to_put_there(tmp_path: Path) -> None:

@@ -178,7 +178,7 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         log.exception("Unexpected error on %s", request.url.path)
         return error(500, "Something went wrong on the server; it has been logged.")
 
-    @app.get("/healthz")
+    @app.api_route("/healthz", methods=["GET", "HEAD"])
     def healthz() -> dict[str, Any]:
         return {
             "status": "ok",
@@ -204,7 +204,9 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
 
     @app.api_route("/api/ask", methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
     def api_ask_wrong_method() -> JSONResponse:
-        return error(405, f"Use POST for /api/ask. {_SEND}.")
+        response = error(405, f"Use POST for /api/ask. {_SEND}.")
+        response.headers["Allow"] = "POST"
+        return response
 
     @app.api_route("/api", methods=_ALL_METHODS)
     @app.api_route("/api/{rest:path}", methods=_ALL_METHODS)

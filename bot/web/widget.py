@@ -35,19 +35,19 @@ def _asset(name: str, *, policy: str | None = None) -> Response:
 
 
 def add_widget_routes(app: FastAPI) -> None:
-    @app.get("/widget", include_in_schema=False)
+    @app.api_route("/widget", methods=["GET", "HEAD"], include_in_schema=False)
     def widget() -> Response:
         return _asset("widget.html", policy=_WIDGET_POLICY)
 
-    @app.get("/widget.js", include_in_schema=False)
+    @app.api_route("/widget.js", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_js() -> Response:
         return _asset("widget.js")
 
-    @app.get("/widget.css", include_in_schema=False)
+    @app.api_route("/widget.css", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_css() -> Response:
         return _asset("widget.css")
 
-    @app.get("/embed.js", include_in_schema=False)
+    @app.api_route("/embed.js", methods=["GET", "HEAD"], include_in_schema=False)
     def embed_js() -> Response:
         response = _asset("embed.js")
         # Any page may load the launcher; what it may embed is decided by frame-ancestors.
