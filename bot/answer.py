@@ -138,7 +138,10 @@ def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[s
     block every later one, so it is left out here rather than refused.
     """
     if isinstance(history, str) or not isinstance(history, Sequence):
-        raise QuestionRejected("The history must be a list of earlier questions.")
+        raise QuestionRejected(
+            "The history must be a list of earlier questions.",
+            "Der Verlauf muss eine Liste früherer Fragen sein.",
+        )
     cleaned = []
     for earlier in history:
         try:

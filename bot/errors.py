@@ -133,4 +133,15 @@ class IndexUnwritable(EssaybotError):
 
 
 class QuestionRejected(EssaybotError):
-    """The question cannot be asked as it is; the message says how to fix it."""
+    """The question cannot be asked as it is; the message says how to fix it.
+
+    The people who ask are German or English speakers, so the message comes in both; str()
+    is the English one.
+    """
+
+    def __init__(self, message: str, german: str | None = None) -> None:
+        self.german = german or message
+        super().__init__(message)
+
+    def in_language(self, language: str) -> str:
+        return self.german if language == "de" else str(self)

@@ -22,21 +22,30 @@ _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 def clean_question(raw: object, *, max_chars: int) -> str:
     """The question as the model should see it, or QuestionRejected saying what to fix."""
     if not isinstance(raw, str):
-        raise QuestionRejected("The question must be text.")
+        raise QuestionRejected("The question must be text.", "Die Frage muss Text sein.")
     if _CONTROL.search(raw):
         raise QuestionRejected(
-            "The question contains control characters or binary data; type it as plain text."
+            "The question contains control characters or binary data; type it as plain text.",
+            "Die Frage enthält Steuerzeichen oder Binärdaten; bitte als einfachen Text eingeben.",
         )
     question = _SPACE.sub(" ", unicodedata.normalize("NFC", _INVISIBLE.sub("", raw))).strip()
     if not question:
-        raise QuestionRejected("The question is empty; type a question about the text.")
+        raise QuestionRejected(
+            "The question is empty; type a question about the text.",
+            "Die Frage ist leer; bitte eine Frage zum Text eingeben.",
+        )
     if len(question) > max_chars:
         raise QuestionRejected(
             f"The question is {len(question)} characters long; the limit is {max_chars}. "
-            "Ask something shorter."
+            "Ask something shorter.",
+            f"Die Frage ist {len(question)} Zeichen lang; erlaubt sind {max_chars}. "
+            "Bitte kürzer fragen.",
         )
     if not any(ch.isalnum() for ch in question):
-        raise QuestionRejected("The question has no words in it; type a question about the text.")
+        raise QuestionRejected(
+            "The question has no words in it; type a question about the text.",
+            "Die Frage enthält keine Wörter; bitte eine Frage zum Text eingeben.",
+        )
     return question
 
 
@@ -49,5 +58,7 @@ def require_content(text: str) -> None:
     if not content_words(text):
         raise QuestionRejected(
             "The question does not say what it is about; name the thing you want to know, "
-            'e.g. "Wer hat Stability AI verklagt?".'
+            'e.g. "Who sued Stability AI?".',
+            "Die Frage sagt nicht, worum es geht; bitte nennen, was Sie wissen möchten, "
+            "z. B. „Wer hat Stability AI verklagt?“.",
         )

@@ -103,6 +103,23 @@ def test_monitors_may_ask_for_headers_only(client: TestClient, path: str) -> Non
     assert head.headers["content-type"] == get.headers["content-type"]
 
 
+@pytest.mark.parametrize(
+    ("accept", "fragment"),
+    [
+        ("de", "Die Frage ist leer"),
+        ("de-DE,de;q=0.9,en;q=0.8", "Die Frage ist leer"),
+        ("en-US,en;q=0.9,de;q=0.8", "The question is empty"),
+        ("en;q=0.5,de;q=0.9", "Die Frage ist leer"),
+        ("", "The question is empty"),
+    ],
+)
+def test_a_rejection_speaks_the_clients_language(
+    client: TestClient, accept: str, fragment: str
+) -> None:
+    response = client.post("/api/ask", json={"question": " "}, headers={"Accept-Language": accept})
+    assert_canonical_error(response, 422, fragment)
+
+
 def test_a_refused_preflight_gets_the_error_shape(client: TestClient) -> None:
     response = client.options(
         "/api/ask",

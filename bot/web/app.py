@@ -96,6 +96,23 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     return 422, f"The request is not valid: {where}."
 
 
+def _preferred_language(request: Request) -> str:
+    """German when the client's Accept-Language puts German first (the widget sends its
+    own language), else English."""
+    ranked = []
+    for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        ranked.append((-weight, position, tag.strip().lower()))
+    best = min(ranked, default=(0.0, 0, ""))[2]
+    return "de" if best.startswith("de") else "en"
+
+
 class _FrameAncestors(BaseHTTPMiddleware):
     """Say which pages may frame the bot; the same origins as CORS, so one setting rules."""
 
@@ -167,7 +184,7 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
 
     @app.exception_handler(QuestionRejected)
     async def _rejected(request: Request, exc: QuestionRejected) -> JSONResponse:
-        return error(422, str(exc))
+        return error(422, exc.in_language(_preferred_language(request)))
 
     @app.exception_handler(EssaybotError)
     async def _unavailable(request: Request, exc: EssaybotError) -> JSONResponse:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 import gradio as gr
 
 from ..answer import ask
-from ..errors import EssaybotError
+from ..errors import EssaybotError, QuestionRejected
+from ..language import guess_language
 from .essay import essay_html
 
 if TYPE_CHECKING:
@@ -71,9 +72,11 @@ def build_chat(engine: Engine) -> gr.Blocks:
         earlier = user_questions(history)
         try:
             return ask(message, engine, earlier).markdown
+        except QuestionRejected as exc:
+            # Told in the chat, in the language of the question, not as a crash.
+            return exc.in_language(guess_language(message if isinstance(message, str) else ""))
         except EssaybotError as exc:
-            # Rejected questions and a missing index are told in the chat, not as a crash.
-            return str(exc)
+            return str(exc)  # a missing index or model: for whoever runs the bot
 
     with gr.Blocks(title="essaybot: Fragen an den Text") as page:
         gr.Markdown(

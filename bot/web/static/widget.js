@@ -87,7 +87,8 @@
     setBusy(true);
     fetch("api/ask", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      // Rejections come back in the widget's language.
+      headers: { "Content-Type": "application/json", "Accept-Language": lang },
       body: JSON.stringify({ question: question, history: history.slice(-10) }),
     })
       .then(function (response) {
