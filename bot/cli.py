@@ -91,11 +91,12 @@ def index(json_: bool, **flags: Any) -> None:
         texts = load_texts(settings.seeds)
         model = load_model(settings.model, settings.model_cache)
         built = build_index(texts, model, model_identity(settings.model), progress=True)
-        with index_lock(settings.index_dir):
-            save_index(built, settings.index_dir)
-    except OSError as exc:
-        error = IndexUnwritable(path=settings.index_dir, reason=exc.strerror or str(exc))
-        raise click.ClickException(str(error)) from exc
+        try:
+            with index_lock(settings.index_dir):
+                save_index(built, settings.index_dir)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise IndexUnwritable(path=settings.index_dir, reason=reason) from exc
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
     manifest = built.manifest
@@ -293,6 +294,10 @@ def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
         click.echo(format_kinds(bot_outcomes, "heldout"))
 
 
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _check_address(host: str, port: int) -> None:
     """Say plainly that the address is taken, rather than after loading, in uvicorn's log."""
     import socket
@@ -304,7 +309,8 @@ def _check_address(host: str, port: int) -> None:
             probe.bind((host, port))
     except OSError as exc:
         raise click.ClickException(
-            f"Cannot serve on {host}:{port} ({exc.strerror or exc}); choose another port with "
+            f"Cannot serve on {_address(host, port)} ({exc.strerror or exc}); choose another "
+            "port with "
             "--port / ESSAYBOT_PORT, or another address with --host / ESSAYBOT_HOST."
         ) from exc
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .lexical import content_words
+
 __all__ = ["contextualize", "is_followup"]
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -32,8 +34,9 @@ _MAX_FOLLOWUP_WORDS = 12
 
 def is_followup(question: str) -> bool:
     found = _WORD.findall(question)
-    # "Sie" inside a question is the polite "you" ("Können Sie mir sagen ..."), not "they".
-    words = [w.lower() for i, w in enumerate(found) if not (i > 0 and w in ("Sie", "Ihr"))]
+    # A capitalised word inside a question is a noun or a name ("die These") or the polite
+    # "Sie" ("Können Sie mir sagen ..."), never a pronoun pointing back.
+    words = [w.lower() for i, w in enumerate(found) if not (i > 0 and w[0].isupper())]
     if not words or len(found) > _MAX_FOLLOWUP_WORDS:
         return False
     lowered = question.lower()
@@ -41,6 +44,7 @@ def is_followup(question: str) -> bool:
         words[0] in _OPENERS
         or any(w in _BACK_REFERENCES for w in words)
         or any(phrase in lowered for phrase in _BACK_PHRASES)
+        or not content_words(question)  # "Warum?" can only mean the thread
     )
 
 

@@ -3,7 +3,7 @@
     EssaybotError
     ├── SeedsMissing        no text to answer from
     ├── SeedsClash          two texts whose paragraph links would be the same
-    ├── SeedUnreadable      a text file that is not UTF-8
+    ├── SeedUnreadable      a text file that cannot be read as UTF-8
     ├── ModelUnavailable    the embedding model cannot be loaded
     ├── IndexMissing        no index on disk yet
     ├── IndexStale          the index was built for other texts, another model or format
@@ -50,13 +50,13 @@ class SeedsMissing(EssaybotError):
 
 
 class SeedUnreadable(EssaybotError):
-    """A file in the seeds is not UTF-8; guessing its encoding could misquote it."""
+    """A file in the seeds cannot be read as UTF-8; guessing its encoding could misquote it."""
 
     def __init__(self, *, path: Path, reason: str) -> None:
         self.path = path
         super().__init__(
-            f"{path} is not UTF-8 text ({reason}): save it as UTF-8, or move it out of "
-            f"{path.parent}."
+            f"{path} cannot be read as UTF-8 text ({reason}): save it as readable UTF-8, "
+            f"or move it out of {path.parent}."
         )
 
 

@@ -10,7 +10,8 @@ __all__ = ["Language", "guess_language"]
 Language = Literal["de", "en"]
 
 _WORD = re.compile(r"[^\W\d_]+")
-# Frequent function words that the other language does not share ("was" is both).
+# Frequent function words that the other language does not share ("was" and "will" are
+# both).
 _GERMAN = frozenset(
     (
         "der die das den dem des ein eine einen einem einer und ist sind wer wie warum wo "
@@ -22,7 +23,7 @@ _GERMAN = frozenset(
 _ENGLISH = frozenset(
     (
         "the a and is are who how what why where when which not with of to for on at has have "
-        "will be does do did says say it they i you we can there about or but this that from "
+        "be does do did says say it they i you we can there about or but this that from "
         "by were been much many"
     ).split()
 )

@@ -49,11 +49,14 @@ _QUESTION_WORDS = frozenset(
 
 def content_words(text: str) -> list[str]:
     """The words that carry meaning: not German or English function or question words,
-    not single letters; numbers count ("2023")."""
+    not single letters; numbers count ("2023"). A capitalised word after the first is a
+    German noun or a name ("die These", "einen anderen Weg"), whatever the lists say."""
+    words = _WORD.findall(text)
     return [
-        w
-        for w in _WORD.findall(text.lower())
-        if len(w) > 1 and w not in _STOPWORD_SET and w not in _QUESTION_WORDS
+        w.lower()
+        for i, w in enumerate(words)
+        if len(w) > 1
+        and ((i > 0 and w[0].isupper()) or w.lower() not in _STOPWORD_SET | _QUESTION_WORDS)
     ]
 
 

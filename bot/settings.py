@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         description="Path prefix under which a reverse proxy serves the bot (e.g. `/bot`).",
     )
 
+    @field_validator("model_cache", mode="before")
+    @classmethod
+    def _cache(cls, value: object) -> object:
+        # An empty ESSAYBOT_MODEL_CACHE= (as .env files write it) means the default, not ".".
+        if isinstance(value, str | Path):
+            text = str(value).strip()
+            return Path(text).expanduser() if text else None
+        return value
+
     @field_validator("allowed_origins")
     @classmethod
     def _origins(cls, value: str) -> str:

@@ -41,7 +41,9 @@ def load_texts(seeds: Path) -> tuple[Text, ...]:
         try:
             content = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise SeedUnreadable(path=path, reason=exc.reason) from exc
+            raise SeedUnreadable(path=path, reason=f"not UTF-8: {exc.reason}") from exc
+        except OSError as exc:  # no permission, a broken link, an I/O error
+            raise SeedUnreadable(path=path, reason=exc.strerror or str(exc)) from exc
         # Offsets count from the text after a BOM and with CRLF normalised, so quote
         # offsets mean the same on every platform; quotes stay verbatim.
         content = content.removeprefix("\ufeff").replace("\r\n", "\n")

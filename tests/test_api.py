@@ -111,6 +111,11 @@ def test_monitors_may_ask_for_headers_only(client: TestClient, path: str) -> Non
         ("en-US,en;q=0.9,de;q=0.8", "The question is empty"),
         ("en;q=0.5,de;q=0.9", "Die Frage ist leer"),
         ("", "The question is empty"),
+        (", , de", "Die Frage ist leer"),
+        ("de;q=0, en;q=0.1", "The question is empty"),
+        ("de;q=nan, en", "The question is empty"),
+        ("desi", "The question is empty"),
+        ("en;Q=0.2, de-CH", "Die Frage ist leer"),
     ],
 )
 def test_a_rejection_speaks_the_clients_language(

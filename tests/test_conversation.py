@@ -77,3 +77,13 @@ def test_a_follow_up_that_names_its_own_subject_keeps_it(engine: Engine) -> None
     first = answer.passages[0]
     assert first.paragraph == 8
     assert any("Metas Gegenentwurf" in sentence for sentence in first.highlights)
+
+
+@pytest.mark.parametrize("question", ["Warum?", "Why?", "Was ist das?"])
+def test_a_question_that_names_nothing_continues_the_thread(engine: Engine, question: str) -> None:
+    answer = ask(question, engine, ["Wer konnte bisher Fundamentmodelle bauen?"])
+    assert answer.found
+
+
+def test_a_capitalised_noun_is_not_a_pronoun() -> None:
+    assert not is_followup("Was ist die These?")  # "these" is an English back-reference

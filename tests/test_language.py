@@ -19,6 +19,7 @@ from bot.language import guess_language
         ("When was LLaMA released?", "en"),  # "was" is English too
         ("Who was sued?", "en"),
         ("Was hat Meta gemacht?", "de"),
+        ("Was will Meta erreichen?", "de"),  # "will" is German too
         ("Stability AI", "de"),  # no clue either way: the essay's language
     ],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
@@ -68,3 +70,11 @@ def test_a_bad_flag_is_named_with_its_value() -> None:
     result = CliRunner().invoke(cli, ["ask", "Frage?", "--margin", "-1"])
     assert result.exit_code == 2
     assert "ESSAYBOT_MARGIN / --margin = -1.0" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "cache"), [("", None), ("  ", None), ("~/m", "~/m")])
+def test_an_empty_model_cache_means_the_default_and_a_tilde_is_home(
+    value: str, cache: str | None
+) -> None:
+    expected = Path(cache).expanduser() if cache else None
+    assert Settings(model_cache=value).model_cache == expected

@@ -42,8 +42,15 @@ def test_a_text_that_is_not_utf8_is_named_with_what_to_do(tmp_path: Path) -> Non
     (tmp_path / "latin1.txt").write_bytes("Größe".encode("latin-1"))
     with pytest.raises(SeedUnreadable) as caught:
         load_texts(tmp_path)
-    assert "latin1.txt is not UTF-8 text" in str(caught.value)
-    assert "save it as UTF-8, or move it out of" in str(caught.value)
+    assert "latin1.txt cannot be read as UTF-8 text (not UTF-8" in str(caught.value)
+    assert "or move it out of" in str(caught.value)
+
+
+def test_a_text_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    _seeds(tmp_path, {"essay.txt": "Eins.\n"})
+    (tmp_path / "broken.txt").symlink_to("/proc/self/mem")  # reading it fails with EIO
+    with pytest.raises(SeedUnreadable, match=r"broken\.txt cannot be read"):
+        load_texts(tmp_path)
 
 
 def test_a_directory_without_texts_says_what_to_put_there(tmp_path: Path) -> None:

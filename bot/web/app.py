@@ -97,20 +97,21 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
 
 
 def _preferred_language(request: Request) -> str:
-    """German when the client's Accept-Language puts German first (the widget sends its
+    """German when the client's Accept-Language ranks German first (the widget sends its
     own language), else English."""
-    ranked = []
-    for position, part in enumerate(request.headers.get("accept-language", "").split(",")):
-        tag, _, params = part.strip().partition(";")
+    best, best_weight = "", 0.0
+    for part in request.headers.get("accept-language", "").split(","):
+        tag, *params = (piece.strip().lower() for piece in part.split(";"))
         weight = 1.0
-        if params.strip().startswith("q="):
-            try:
-                weight = float(params.strip()[2:])
-            except ValueError:
-                weight = 0.0
-        ranked.append((-weight, position, tag.strip().lower()))
-    best = min(ranked, default=(0.0, 0, ""))[2]
-    return "de" if best.startswith("de") else "en"
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    weight = float(param[2:])
+                except ValueError:
+                    weight = 0.0
+        if tag and 0.0 < weight <= 1.0 and weight > best_weight:  # NaN fails every test
+            best, best_weight = tag, weight
+    return "de" if best == "de" or best.startswith("de-") else "en"
 
 
 class _FrameAncestors(BaseHTTPMiddleware):
