@@ -80,7 +80,6 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
     settings = engine.settings
     question = clean_question(question, max_chars=settings.max_question_chars)
     earlier = _clean_history(history, settings.max_history, settings.max_question_chars)
-    require_content(contextualize(question, earlier))
     query, text = search_query(engine.model, question, earlier)
     ranking = rank(engine.index, query, text)
     hits = select(
@@ -121,9 +120,11 @@ def search_query(
 
     A follow-up is searched as itself and in its thread, half and half: the thread says
     what "deren" means, the question keeps its own subject ("Und bleibt Meta dabei?" after
-    a question about Stability AI is still about Meta).
+    a question about Stability AI is still about Meta). A search that names nothing even
+    with its thread ("Warum?" alone) is refused before anything is encoded.
     """
     text = contextualize(question, history)
+    require_content(text)
     query = encode_query(model, text)
     if text != question:
         mixed = query + encode_query(model, question)
