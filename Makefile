@@ -3,8 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-HOST ?= 127.0.0.1
-PORT ?= 7860
+HOST ?= $(or $(ESSAYBOT_HOST),127.0.0.1)
+PORT ?= $(or $(ESSAYBOT_PORT),7860)
 
 DEMO_PORT ?= 8000
 
