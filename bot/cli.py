@@ -324,9 +324,8 @@ def serve(**flags: Any) -> None:
 
         essaybot serve --host 127.0.0.1 --port 7860
     """
-    import uvicorn
-
     from .web.app import create_app
+    from .web.server import serve_app
 
     settings = _settings(**flags)
     _check_address(settings.host, settings.port)  # before the model takes seconds to load
@@ -335,4 +334,4 @@ def serve(**flags: Any) -> None:
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
-    uvicorn.run(create_app(engine), host=settings.host, port=settings.port, log_level="info")
+    serve_app(create_app(engine), settings)

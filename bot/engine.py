@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .index import Index, ensure_index
@@ -27,8 +28,14 @@ class Engine:
     texts: tuple[Text, ...]
     model: SentenceTransformer
     index: Index
-    # A name or path that `SentenceTransformer()` loads: what /healthz reports.
+    # A name or path that `SentenceTransformer()` loads.
     model_path: str
+
+    @property
+    def model_name(self) -> str:
+        """The model by name, as /healthz shows it to anyone: a local directory's own
+        name, never where it lies on this machine."""
+        return Path(self.settings.model).name or self.settings.model
 
     @property
     def threshold(self) -> float:

@@ -55,6 +55,7 @@ _PASSAGES = "passages.json"
 _VECTORS = "passages.faiss"
 _SENTENCES = "sentences.npy"
 _WINDOWS = "windows.npy"
+_FILES = (_MANIFEST, _PASSAGES, _VECTORS, _SENTENCES, _WINDOWS)
 
 
 def _versions() -> dict[str, str]:
@@ -201,9 +202,20 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         raise
 
 
+def _remove_orphans(directory: Path) -> None:
+    """Delete the temporary files of a build that was killed halfway.
+
+    Called only under the index lock, when no other build can be writing its own.
+    """
+    for name in _FILES:
+        for orphan in directory.glob(f".{name}.*"):
+            orphan.unlink(missing_ok=True)
+
+
 def save_index(index: Index, directory: Path) -> None:
     """Write every file atomically, the manifest last: a half-written index reads as stale."""
     directory.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(directory)
     (directory / _MANIFEST).unlink(missing_ok=True)
     _write_atomically(directory / _VECTORS, lambda p: faiss.write_index(index.vectors, str(p)))
     for name, matrix in ((_SENTENCES, index.sentence_vectors), (_WINDOWS, index.window_vectors)):
@@ -253,6 +265,10 @@ def load_index(directory: Path, expected: Manifest) -> Index:
     differs = manifest.differs_from(expected)
     if differs:
         raise IndexStale(path=directory, differs=differs)
+    for name in _FILES:
+        # A pipe or device in place of a file would block the reader forever.
+        if not (directory / name).is_file():
+            raise IndexCorrupt(path=directory, reason=f"{name} is missing or not a regular file")
     try:
         passages = tuple(
             _passage_from(p)
@@ -314,6 +330,7 @@ def ensure_index(
     try:
         # One builder at a time: two servers starting together must not interleave files.
         with index_lock(directory):
+            _remove_orphans(directory)
             try:
                 return _verbatim(load_index(directory, expected), texts, directory)
             except (IndexMissing, IndexStale, IndexCorrupt) as problem:

@@ -41,7 +41,8 @@ def clean_question(raw: object, *, max_chars: int) -> str:
             f"Die Frage ist {len(question)} Zeichen lang; erlaubt sind {max_chars}. "
             "Bitte kürzer fragen.",
         )
-    if not any(ch.isalnum() for ch in question):
+    # Digits alone ("12345") name nothing either: a question needs a word.
+    if not any(ch.isalpha() for ch in question):
         raise QuestionRejected(
             "The question has no words in it; type a question about the text.",
             "Die Frage enthält keine Wörter; bitte eine Frage zum Text eingeben.",

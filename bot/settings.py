@@ -63,6 +63,26 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the server binds to.")
     port: int = Field(7860, ge=0, le=65535, description="Port the server listens on.")
     concurrency: int = Field(8, ge=1, description="Questions the chat answers at the same time.")
+    queue_size: int = Field(
+        64,
+        ge=1,
+        description="Chat questions that may wait for their turn; beyond it a reader is "
+        "told the bot is busy and to try again.",
+    )
+    max_connections: int = Field(
+        200,
+        ge=1,
+        description="Open connections and requests served at once; beyond it the server "
+        "answers 503.",
+    )
+    request_timeout: float = Field(
+        10.0,
+        allow_inf_nan=False,
+        gt=0,
+        le=300,
+        description="Seconds a client may take to send a request's head, or between two "
+        "pieces of its body; a slower one is disconnected.",
+    )
     allowed_origins: str = Field(
         "*",
         description="Origins whose pages may embed the widget and call the API, comma "

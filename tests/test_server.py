@@ -23,10 +23,9 @@ def test_post_api_ask_quotes_the_lawsuit_paragraph(bot: Server) -> None:
     assert any("Klage gegen Getty Images" in p["text"] for p in body["passages"])
 
 
-def test_healthz_reports_a_model_that_sentence_transformers_loads(bot: Server) -> None:
+def test_healthz_names_the_model_not_where_it_lies(bot: Server) -> None:
     body = httpx.get(f"{bot.url}/healthz").json()
-    assert body["status"] == "ok" and body["passages"] == 8
-    assert Path(body["model"], "modules.json").is_file()
+    assert body == {"status": "ok", "model": "multilingual-e5-small", "passages": 8}
 
 
 def test_the_chat_answers_through_gradio_client(bot: Server) -> None:

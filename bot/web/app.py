@@ -2,6 +2,8 @@
 
 Our own routes are registered before the mount, so `/api/ask` and `/healthz` are never
 shadowed by Gradio. Every error leaves as `{"error": "..."}`; a bad request is a 4xx.
+Around everything: the origin policy (`origins.py`) and the body limits (`limits.py`);
+in front of Gradio, the gate that shuts the routes the chat does not use (`gate.py`).
 """
 
 from __future__ import annotations
@@ -16,26 +18,22 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import Response
 
 from ..answer import ask
 from ..errors import EssaybotError, QuestionRejected
+from .gate import is_json
+from .limits import BodyLimits, RequestLimits
+from .origins import OriginGuard, OriginPolicy
+from .responses import error
 from .widget import add_widget_routes
 
 if TYPE_CHECKING:
-    from starlette.datastructures import Headers
-
     from ..engine import Engine
 
-__all__ = ["MAX_BODY_BYTES", "create_app"]
+__all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
-
-# A question is at most a few thousand characters; anything far larger is not one.
-MAX_BODY_BYTES = 64 * 1024
-_BODY_HEADERS = frozenset({"content-length", "content-type"})
 
 
 class AskRequest(BaseModel):
@@ -45,28 +43,21 @@ class AskRequest(BaseModel):
     history: list[StrictStr] = []
 
 
-def error(status: int, message: str) -> JSONResponse:
-    """The one error body the bot sends."""
-    return JSONResponse({"error": message}, status_code=status)
-
-
-class _BodyLimit(BaseHTTPMiddleware):
-    """Refuse huge API bodies before reading them."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.url.path.startswith("/api/"):
-            length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > MAX_BODY_BYTES:
-                return error(413, f"The request body is over {MAX_BODY_BYTES} bytes.")
-        return await call_next(request)
-
-
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _SEND = 'Send a JSON object like {"question": "Wer hat Stability AI verklagt?"}'
 
 
-def _parse_ask(raw: bytes) -> AskRequest:
-    """The body as JSON whatever its Content-Type: `curl -d` sends a form type by default."""
+def _parse_ask(content_type: str, raw: bytes) -> AskRequest:
+    """The body as JSON, declared as JSON.
+
+    The declaration matters: a browser sends a JSON body to another origin only after
+    asking (a preflight), which the origin policy refuses for strangers; a form or
+    text/plain post would run without asking.
+    """
+    if not is_json(content_type):
+        raise HTTPException(
+            415, f"Send the body as JSON with the header Content-Type: application/json. {_SEND}."
+        )
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -78,17 +69,6 @@ def _parse_ask(raw: bytes) -> AskRequest:
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
         )
         raise HTTPException(422, f"{_SEND} ({where}).") from exc
-
-
-async def _read_limited(request: Request) -> bytes:
-    """The body, refused past MAX_BODY_BYTES even when no Content-Length announced it."""
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise HTTPException(413, f"The request body is over {MAX_BODY_BYTES} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
@@ -114,65 +94,22 @@ def _preferred_language(request: Request) -> str:
     return "de" if best == "de" or best.startswith("de-") else "en"
 
 
-class _FrameAncestors(BaseHTTPMiddleware):
-    """Say which pages may frame the bot; the same origins as CORS, so one setting rules."""
-
-    def __init__(self, app: Any, origins: tuple[str, ...]) -> None:
-        super().__init__(app)
-        allowed = "*" if "*" in origins else " ".join(("'self'", *origins))
-        self.policy = f"frame-ancestors {allowed}"
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        policy = response.headers.get("content-security-policy")
-        response.headers["Content-Security-Policy"] = (
-            f"{policy}; {self.policy}" if policy else self.policy
-        )
-        return response
-
-
-_PREFLIGHT_FAILURES = {
-    "origin": "this page's origin may not call the bot (ESSAYBOT_ALLOWED_ORIGINS)",
-    "method": "only GET and POST may be used",
-    "headers": "only the Content-Type header may be sent",
-    "private-network": "private-network requests are not allowed",
-}
-
-
-class _Cors(CORSMiddleware):
-    """Starlette's CORS, with a refused preflight told in the bot's one error shape."""
-
-    def preflight_response(self, request_headers: Headers) -> Response:
-        response = super().preflight_response(request_headers)
-        if response.status_code < 400:
-            return response
-        # Starlette says which checks failed: "Disallowed CORS origin, method".
-        failed = bytes(response.body).decode().removeprefix("Disallowed CORS ").split(", ")
-        reasons = "; ".join(_PREFLIGHT_FAILURES.get(f, f) for f in failed)
-        kept = {k: v for k, v in response.headers.items() if k not in _BODY_HEADERS}
-        return JSONResponse(
-            {"error": f"Cross-origin request refused: {reasons}."},
-            status_code=response.status_code,
-            headers=kept,
-        )
-
-
 def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings."""
     settings = engine.settings
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(_BodyLimit)
-    app.add_middleware(_FrameAncestors, origins=settings.origins)
-    # Added last, so it runs first: it answers preflights and takes CORS over from Gradio,
-    # which would echo any Origin back with credentials.
+    policy = OriginPolicy(settings.origins)
+    app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
+    # The plain class, where Gradio looks for it, so Gradio's own CORS layer steps back.
     app.add_middleware(
-        _Cors,
-        allow_origins=list(settings.origins),
-        allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        CORSMiddleware,
+        allow_origins=list(policy.origins),
+        allow_methods=list(policy.methods),
+        allow_headers=list(policy.headers),
         allow_credentials=False,
         max_age=600,
     )
+    app.add_middleware(OriginGuard, policy=policy)  # added last, so it runs first
     add_widget_routes(app)
 
     @app.exception_handler(RequestValidationError)
@@ -197,16 +134,18 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         return error(500, "Something went wrong on the server; it has been logged.")
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
-    def healthz() -> dict[str, Any]:
+    async def healthz() -> dict[str, Any]:
+        # On the event loop, not in the thread pool the questions fill: a monitor gets
+        # its answer during a burst of questions.
         return {
             "status": "ok",
-            "model": engine.model_path,
+            "model": engine.model_name,
             "passages": len(engine.index.passages),
         }
 
     @app.post("/api/ask")
     async def api_ask(request: Request) -> Any:
-        body = _parse_ask(await _read_limited(request))
+        body = _parse_ask(request.headers.get("content-type", ""), await request.body())
         try:
             # Encoding is CPU-bound: run it in the thread pool so the event loop keeps
             # serving and several questions are answered at once.
@@ -233,6 +172,9 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         return error(404, "There is no such API route; the API is POST /api/ask.")
 
     if with_chat:
+        from .scratch import private_gradio_dir
+
+        private_gradio_dir()  # before Gradio is imported: it reads the place at import
         from .chat import mount_chat
 
         app = mount_chat(app, engine)

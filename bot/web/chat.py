@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 import gradio as gr
+from starlette.routing import Mount
 
 from ..answer import ask
 from ..errors import EssaybotError, QuestionRejected
 from ..language import guess_language
 from .essay import essay_html
+from .gate import GradioGate
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -111,11 +113,16 @@ def build_chat(engine: Engine) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("### Der ganze Text")
                 gr.HTML(essay_html(engine.texts), elem_id="essay")
-    page.queue(default_concurrency_limit=engine.settings.concurrency)
+    # A full queue answers "busy, try again" at once, rather than a wait of minutes.
+    page.queue(
+        default_concurrency_limit=engine.settings.concurrency,
+        max_size=engine.settings.queue_size,
+    )
     return cast("gr.Blocks", page)
 
 
 def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
+    """Mount the chat at `/` behind the gate that shuts every route it does not use."""
     mounted = gr.mount_gradio_app(
         app,
         build_chat(engine),
@@ -127,5 +134,10 @@ def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
         mcp_server=False,
         root_path=engine.settings.root_path or None,
         css=_CSS,
+        show_error=False,  # a failure's text is for the log, not for anonymous readers
+        max_file_size=0,  # no uploads: the chat has no file components
+        app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None},
     )
+    (mount,) = [r for r in mounted.routes if isinstance(r, Mount) and r.path == ""]
+    mount.app = GradioGate(mount.app)
     return cast("FastAPI", mounted)

@@ -31,9 +31,15 @@ class Blocked:
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
+def chromium(*, loopback_names: tuple[str, ...] = ()) -> Iterator[Browser]:
+    """Chromium; each of `loopback_names` resolves to 127.0.0.1, so a test can give the
+    bot and a stranger's page real host names while nothing leaves the machine."""
+    args = list(FLAGS)
+    if loopback_names:
+        rules = ", ".join(f"MAP {name} 127.0.0.1" for name in loopback_names)
+        args.append(f"--host-resolver-rules={rules}")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         try:
             yield browser
         finally:
@@ -41,15 +47,19 @@ def chromium() -> Iterator[Browser]:
 
 
 @contextmanager
-def guarded_page(browser: Browser, **context_options: object) -> Iterator[tuple[Page, Blocked]]:
-    """A fresh page whose requests to any non-loopback host are recorded and aborted."""
+def guarded_page(
+    browser: Browser, *, loopback_names: tuple[str, ...] = (), **context_options: object
+) -> Iterator[tuple[Page, Blocked]]:
+    """A fresh page whose requests to any non-loopback host are recorded and aborted;
+    `loopback_names` are the names the browser was told resolve to loopback."""
     blocked = Blocked()
     context = browser.new_context(**context_options)  # type: ignore[arg-type]
 
     def route(r: Route) -> None:
         url = r.request.url
         host = urlsplit(url).hostname
-        if url.startswith(("http:", "https:", "ws:", "wss:")) and not is_local(host):
+        local = is_local(host) or host in loopback_names
+        if url.startswith(("http:", "https:", "ws:", "wss:")) and not local:
             blocked.urls.append(url)
             r.abort()
         else:
