@@ -48,12 +48,28 @@ def locked(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> 
         ALLOWED,
         "--request-timeout",
         str(TIMEOUT),
-        "--max-connections",
-        "40",
         "--queue-size",
         "2",
         "--concurrency",
         "1",
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cramped(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
+    """The locked bot in a small container: 256 file handles, 40 connections at once."""
+    with running_server(
+        tmp_path_factory.mktemp("cramped"),
+        "--index-dir",
+        str(shared_index_dir),
+        "--allowed-origins",
+        ALLOWED,
+        "--request-timeout",
+        str(TIMEOUT),
+        "--max-connections",
+        "40",
+        open_files=256,
     ) as running:
         yield running
 
@@ -288,33 +304,31 @@ def test_a_body_that_stalls_gets_408(locked: Server) -> None:
 
 
 def test_half_open_connections_neither_exhaust_the_server_nor_flood_its_log(
-    locked: Server,
+    cramped: Server,
 ) -> None:
-    sockets = [_connect(locked) for _ in range(120)]  # three times --max-connections
+    sockets = [_connect(cramped) for _ in range(300)]  # past its 256 file handles
     try:
-        # While they are open, a real reader is served or told to come back, at once.
-        response = get(locked, "/healthz")
-        assert response.status_code in (200, 503)
         time.sleep(3 * TIMEOUT)  # every silent connection has been cut off by now
-        assert get(locked, "/healthz").status_code == 200
+        assert get(cramped, "/healthz").status_code == 200  # and a reader is served again
     finally:
         for sock in sockets:
             sock.close()
-    log = locked.output.read_text(errors="replace")
-    assert "Too many open files" not in log
-    assert log.count("Closed a connection that sent no complete request in time") <= 3
+    log = cramped.output.read_text(errors="replace")
+    assert log.count("Closed a connection that sent no complete request in time") <= 2
+    assert log.count("Too many open files") <= 2
+    assert len(log.encode()) < 100_000
 
 
-def test_a_flood_of_refused_connections_is_one_log_line_a_minute(locked: Server) -> None:
-    sockets = [_connect(locked) for _ in range(45)]  # past --max-connections 40
+def test_a_flood_of_refused_connections_is_one_log_line_a_minute(cramped: Server) -> None:
+    sockets = [_connect(cramped) for _ in range(45)]  # past --max-connections 40
     try:
         with ThreadPoolExecutor(8) as pool:
-            statuses = list(pool.map(lambda _: get(locked, "/healthz").status_code, range(40)))
+            statuses = list(pool.map(lambda _: get(cramped, "/healthz").status_code, range(40)))
     finally:
         for sock in sockets:
             sock.close()
     assert 503 in statuses
-    assert locked.output.read_text().count("Exceeded concurrency limit.") <= 2
+    assert cramped.output.read_text().count("Exceeded concurrency limit.") <= 2
 
 
 def _chat_fn_index(bot: Server) -> int:
@@ -348,31 +362,36 @@ def test_a_full_chat_queue_says_busy_at_once(locked: Server) -> None:
 
 
 def test_healthz_answers_during_a_burst_of_questions(locked: Server) -> None:
-    finished: dict[str, float] = {}
+    """More questions at once than the server has worker threads (40): /healthz must not
+    queue behind them. Counted in answers, not seconds: while /healthz is under way, few
+    questions finish; behind the queue, dozens would."""
+    answered = 0
     lock = threading.Lock()
 
     def ask(n: int) -> None:
+        nonlocal answered
         post(locked, "/api/ask", f'{{"question": "Wer hat geklagt? {n}"}}'.encode())
         with lock:
-            finished["last ask"] = time.monotonic()
+            answered += 1
 
-    with ThreadPoolExecutor(32) as pool:
-        for n in range(160):
+    with ThreadPoolExecutor(96) as pool:
+        for n in range(400):
             pool.submit(ask, n)
-        time.sleep(0.5)  # the burst is under way
+        time.sleep(1.0)  # the burst is under way and the worker threads are full
+        before = answered
         assert get(locked, "/healthz").status_code == 200
-        finished["healthz"] = time.monotonic()
-    assert finished["healthz"] < finished["last ask"]
+        during = answered - before
+        remaining = 400 - answered
+    assert remaining > 50  # the burst was still going
+    assert during < 20
 
 
 # 4. Low findings.
 
 
-def test_a_failing_chat_call_sends_no_trace_to_the_client(locked: Server) -> None:
-    body = {"data": [{"not": "a message"}, "not a history"], "fn_index": _chat_fn_index(locked)}
-    joined = post(
-        locked, "/gradio_api/queue/join", json.dumps(body | {"session_hash": "t1"}).encode()
-    )
+def test_a_failing_chat_call_tells_the_client_nothing_of_the_failure(locked: Server) -> None:
+    body = {"data": [None, None], "fn_index": _chat_fn_index(locked), "session_hash": "t1"}
+    joined = post(locked, "/gradio_api/queue/join", json.dumps(body).encode())
     assert joined.status_code == 200
     events = httpx.get(
         f"{locked.url}/gradio_api/queue/data",
@@ -380,8 +399,19 @@ def test_a_failing_chat_call_sends_no_trace_to_the_client(locked: Server) -> Non
         headers={"Host": HOST},
         timeout=30,
     ).text
-    assert "process_completed" in events
-    assert "Traceback" not in events and 'File "' not in events and ".py" not in events
+    (completed,) = [
+        json.loads(line.removeprefix("data: "))
+        for line in events.splitlines()
+        if "process_completed" in line
+    ]
+    assert completed["success"] is False
+    assert completed["output"]["error"] is None  # the exception's text stays in the log
+
+
+def test_a_malformed_chat_request_is_not_echoed_back(locked: Server) -> None:
+    response = post(locked, "/gradio_api/run/predict", b'{"data": "<b>x</b>", "fn_index": "abc"}')
+    assert_error_shape(response, 422)
+    assert "<b>x</b>" not in response.text and "abc" not in response.text
 
 
 def test_a_question_of_digits_names_nothing(locked: Server) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 
 from .responses import error
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Receive, Scope, Send
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["GradioGate", "gradio_route_open", "is_json"]
 
@@ -69,4 +69,27 @@ class GradioGate:
             refusal = error(415, "Send the body as JSON (Content-Type: application/json).")
             await refusal(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await self.app(scope, receive, _without_validation_details(send))
+
+
+def _without_validation_details(send: Send) -> Send:
+    """Gradio answers a malformed request with pydantic's details, the input echoed;
+    an anonymous client gets one sentence instead."""
+    replacing = False
+
+    async def shaped(message: Message) -> None:
+        nonlocal replacing
+        if message["type"] == "http.response.start" and message["status"] == 422:
+            replacing = True
+            body = b'{"error":"The chat could not read this request; reload the page."}'
+            headers = MutableHeaders(scope=message)
+            headers["content-type"] = "application/json"
+            headers["content-length"] = str(len(body))
+            if "content-encoding" in headers:
+                del headers["content-encoding"]
+            await send(message)
+            await send({"type": "http.response.body", "body": body})
+        elif not replacing:
+            await send(message)
+
+    return shaped

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -52,11 +54,19 @@ def wait_for_server(
     raise TimeoutError(f"server at {url} did not answer /healthz in {timeout} s")
 
 
+def _cap_open_files(limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+
 @contextmanager
 def running_server(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, open_files: int | None = None
 ) -> Iterator[Server]:
-    """Start `essaybot serve` on 127.0.0.1 with the network guard; stop it afterwards."""
+    """Start `essaybot serve` on 127.0.0.1 with the network guard; stop it afterwards.
+
+    `open_files` caps the server's file handles, hard limit included, as a small container
+    would, so a test can reach the cap with a few hundred connections.
+    """
     port = free_port()
     netlog = tmp_path / f"netguard-{port}.log"
     output = tmp_path / f"server-{port}.log"
@@ -76,6 +86,7 @@ def running_server(
             env=environment,
             stdout=sink,
             stderr=subprocess.STDOUT,
+            preexec_fn=None if open_files is None else partial(_cap_open_files, open_files),
         )
     url = f"http://127.0.0.1:{port}"
     try:
