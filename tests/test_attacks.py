@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -37,40 +38,33 @@ TIMEOUT = 2  # the server's --request-timeout, seconds
 QUESTION = {"question": "Wer hat Stability AI verklagt?"}
 
 
+def _locked_down(
+    tmp_path_factory: pytest.TempPathFactory,
+    index_dir: Path,
+    *limits: str,
+    open_files: int | None = None,
+) -> AbstractContextManager[Server]:
+    return running_server(
+        tmp_path_factory.mktemp("locked"),
+        *("--index-dir", str(index_dir), "--allowed-origins", ALLOWED),
+        *("--request-timeout", str(TIMEOUT), *limits),
+        open_files=open_files,
+    )
+
+
 @pytest.fixture(scope="module")
 def locked(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
     """The bot as a page owner locks it down, with small limits so each can be reached."""
-    with running_server(
-        tmp_path_factory.mktemp("locked"),
-        "--index-dir",
-        str(shared_index_dir),
-        "--allowed-origins",
-        ALLOWED,
-        "--request-timeout",
-        str(TIMEOUT),
-        "--queue-size",
-        "2",
-        "--concurrency",
-        "1",
-    ) as running:
+    limits = ("--queue-size", "2", "--concurrency", "1")
+    with _locked_down(tmp_path_factory, shared_index_dir, *limits) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def cramped(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Iterator[Server]:
     """The locked bot in a small container: 256 file handles, 40 connections at once."""
-    with running_server(
-        tmp_path_factory.mktemp("cramped"),
-        "--index-dir",
-        str(shared_index_dir),
-        "--allowed-origins",
-        ALLOWED,
-        "--request-timeout",
-        str(TIMEOUT),
-        "--max-connections",
-        "40",
-        open_files=256,
-    ) as running:
+    limits = ("--max-connections", "40")
+    with _locked_down(tmp_path_factory, shared_index_dir, *limits, open_files=256) as running:
         yield running
 
 

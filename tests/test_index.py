@@ -120,3 +120,37 @@ def test_an_edited_passage_is_never_quoted_and_the_index_is_rebuilt(
         "open-source-grundlagenmodelle.txt): building it now."
     ]
     assert all("GEFÄLSCHTE" not in passage.text for passage in index.passages)
+
+
+def test_a_pipe_in_place_of_an_index_file_is_rebuilt_not_waited_on(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    import os
+    import threading
+
+    notes: list[str] = []
+    index_dir = tmp_path / "index"
+    _build(seeds_copy, index_dir, notes)
+    (index_dir / "passages.faiss").unlink()
+    os.mkfifo(index_dir / "passages.faiss")  # reading it would block until a writer came
+    result: list[Engine] = []
+    loader = threading.Thread(
+        target=lambda: result.append(_build(seeds_copy, index_dir, notes)), daemon=True
+    )
+    loader.start()
+    loader.join(timeout=120)
+    assert not loader.is_alive(), "start-up hung on the pipe"
+    assert "not a regular file" in notes[-1]
+    assert (index_dir / "passages.faiss").is_file()
+    assert len(result[0].index.passages) == 8
+
+
+def test_a_killed_builds_temporary_files_are_removed(seeds_copy: Path, tmp_path: Path) -> None:
+    notes: list[str] = []
+    index_dir = tmp_path / "index"
+    _build(seeds_copy, index_dir, notes)
+    orphan = index_dir / ".passages.faiss.k1ll3d"  # as tempfile.mkstemp names them
+    orphan.write_bytes(b"half a build")
+    _build(seeds_copy, index_dir, notes)
+    assert not orphan.exists()
+    assert len(notes) == 1  # loaded, not rebuilt: cleaning needs no rebuild
