@@ -70,10 +70,10 @@ class Settings(BaseSettings):
         "told the bot is busy and to try again.",
     )
     max_connections: int = Field(
-        200,
+        1000,
         ge=1,
         description="Open connections and requests served at once; beyond it the server "
-        "answers 503.",
+        "answers 503. Each open chat page holds one (its heartbeat).",
     )
     request_timeout: float = Field(
         10.0,
