@@ -10,24 +10,16 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-
-from .answertype import expected_answer
-from .conversation import contextualize
 from .errors import QuestionRejected
 from .language import Language, guess_language
 from .markdown import anchor, quote_markdown
-from .model import encode_query
-from .question import clean_question, require_content
-from .retrieval import rank, select
+from .question import clean_question
+from .search import quote_hits, retrieve
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
-
-    from ._types import Matrix
     from .engine import Engine
 
-__all__ = ["Answer", "Quote", "ask", "search_query"]
+__all__ = ["Answer", "Quote", "ask"]
 
 _MESSAGES: dict[Language, dict[str, str]] = {
     "de": {
@@ -80,17 +72,15 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
     settings = engine.settings
     question = clean_question(question, max_chars=settings.max_question_chars)
     earlier = _clean_history(history, settings.max_history, settings.max_question_chars)
-    query, text = search_query(engine.model, question, earlier)
-    ranking = rank(engine.index, query, text)
-    hits = select(
+    search = retrieve(
         engine.index,
-        ranking,
-        query,
+        engine.model,
+        question,
+        earlier,
         k=settings.max_quotes,
-        threshold=engine.threshold,
         margin=settings.margin,
-        expected=expected_answer(question),
     )
+    hits = quote_hits(engine.index, search, engine.threshold)
     words = _MESSAGES[guess_language(question)]
     message = words["found"] if hits else words["silent"]
     quotes = tuple(
@@ -111,25 +101,6 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         paragraph_label=words["paragraph"],
     )
     return Answer(question, bool(hits), message, quotes, markdown)
-
-
-def search_query(
-    model: SentenceTransformer, question: str, history: Sequence[str]
-) -> tuple[Matrix, str]:
-    """The vector and the words to search for `question`, asked after `history`.
-
-    A follow-up is searched as itself and in its thread, half and half: the thread says
-    what "deren" means, the question keeps its own subject ("Und bleibt Meta dabei?" after
-    a question about Stability AI is still about Meta). A search that names nothing even
-    with its thread ("Warum?" alone) is refused before anything is encoded.
-    """
-    text = contextualize(question, history)
-    require_content(text)
-    query = encode_query(model, text)
-    if text != question:
-        mixed = query + encode_query(model, question)
-        query = (mixed / np.linalg.norm(mixed)).astype(np.float32)
-    return query, text
 
 
 def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[str, ...]:

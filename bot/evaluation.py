@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answer import search_query
-from .answertype import expected_answer
 from .conversation import contextualize
 from .index import Index, passage_document
 from .lexical import build_lexical
-from .retrieval import Weights, best_sentences, candidates, rank
+from .retrieval import Weights, best_sentences
+from .search import retrieve
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -149,20 +148,19 @@ def dense_system(
     sentences marked (which do not depend on the ranking weights).
     """
     paragraphs = [p.paragraph for p in index.passages]
+    k, margin = selection or (len(index.passages), 2.0)
 
     def run(case: Case) -> Outcome:
-        query, text = search_query(model, case.question, case.history)
-        ranking = rank(index, query, text, weights)
-        answerable = True
-        if selection is not None:
-            k, margin = selection
-            expected = expected_answer(case.question)
-            answerable = bool(candidates(index, ranking, k=k, margin=margin, expected=expected))
-        ranked = tuple(paragraphs[i] for i in ranking.positions)
+        search = retrieve(
+            index, model, case.question, case.history, k=k, margin=margin, weights=weights
+        )
+        # Without a selection only the threshold decides, as for a plain vector search.
+        answerable = selection is None or bool(search.quotable)
+        ranked = tuple(paragraphs[i] for i in search.ranking.positions)
         marked = None
         if marks and case.marks:
-            marked = all(_is_marked(index, query, case, mark) for mark in case.marks)
-        return Outcome(case, ranked, ranking.confidence, answerable, marked)
+            marked = all(_is_marked(index, search.query, case, mark) for mark in case.marks)
+        return Outcome(case, ranked, search.confidence, answerable, marked)
 
     return run
 

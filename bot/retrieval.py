@@ -34,7 +34,6 @@ __all__ = [
     "best_sentences",
     "candidates",
     "rank",
-    "select",
 ]
 
 # A second sentence is highlighted only when it scores almost as well as the best one.
@@ -130,25 +129,6 @@ def candidates(
         (position, score)
         for position, score in zip(ranking.positions[:k], ranking.scores[:k], strict=True)
         if score >= floor and gives_answer(index.passages[position].text, expected)
-    )
-
-
-def select(
-    index: Index,
-    ranking: Ranking,
-    query: Matrix,
-    *,
-    k: int,
-    threshold: float,
-    margin: float,
-    expected: AnswerType | None = None,
-) -> tuple[Hit, ...]:
-    """The passages to quote; none when the best is below the threshold."""
-    if ranking.confidence < threshold:
-        return ()
-    return tuple(
-        Hit(index.passages[position], score, best_sentences(index, position, query))
-        for position, score in candidates(index, ranking, k=k, margin=margin, expected=expected)
     )
 
 

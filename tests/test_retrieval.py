@@ -8,7 +8,8 @@ import numpy as np
 from bot.index import Index, manifest_for
 from bot.lexical import build_lexical
 from bot.passages import Passage, Sentence
-from bot.retrieval import Weights, rank, select
+from bot.retrieval import Hit, Weights, candidates, rank
+from bot.search import Search, quote_hits
 from bot.texts import Text
 
 
@@ -70,20 +71,26 @@ def test_every_passage_is_ranked_best_first() -> None:
     assert list(ranking.scores) == sorted(ranking.scores, reverse=True)
 
 
+def select(query: np.ndarray, *, k: int, threshold: float, margin: float) -> tuple[Hit, ...]:
+    """What ask() quotes, from the search it runs, on the hand-made index."""
+    ranking = rank(INDEX, query, "", PLAIN)
+    search = Search(query, ranking, candidates(INDEX, ranking, k=k, margin=margin))
+    return quote_hits(INDEX, search, threshold)
+
+
 def test_passages_below_the_threshold_are_not_quoted() -> None:
-    ranking = rank(INDEX, _query(0, 0, 1), "", PLAIN)
-    assert select(INDEX, ranking, _query(0, 0, 1), k=3, threshold=0.5, margin=1.0) == ()
+    assert select(_query(0, 0, 1), k=3, threshold=0.5, margin=1.0) == ()
 
 
 def test_passages_far_below_the_best_are_not_quoted() -> None:
     query = _query(1, 0, 0)
-    hits = select(INDEX, rank(INDEX, query, "", PLAIN), query, k=3, threshold=0.0, margin=0.2)
+    hits = select(query, k=3, threshold=0.0, margin=0.2)
     assert [h.passage.paragraph for h in hits] == [1, 2]
 
 
 def test_at_most_k_passages_are_quoted() -> None:
     query = _query(1, 1, 0)
-    hits = select(INDEX, rank(INDEX, query, "", PLAIN), query, k=2, threshold=-1, margin=2)
+    hits = select(query, k=2, threshold=-1, margin=2)
     assert len(hits) == 2
 
 
@@ -107,5 +114,5 @@ def test_a_shared_name_breaks_a_near_tie() -> None:
 
 def test_the_best_matching_sentence_is_highlighted() -> None:
     query = _query(1, 0, 0.1)
-    (hit, *_) = select(INDEX, rank(INDEX, query, "", PLAIN), query, k=1, threshold=0, margin=0)
+    (hit, *_) = select(query, k=1, threshold=0, margin=0)
     assert [s.text for s in hit.highlights] == ["s1.0"]
