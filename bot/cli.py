@@ -221,77 +221,86 @@ def models_build(force: bool, **flags: Any) -> None:
 
 @cli.command(name="eval")
 @click.option(
-    "questions",
+    "sets",
     "--set",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=_PROJECT / "evals" / "essay.jsonl",
-    show_default=True,
-    help="Labelled questions, one JSON object a line.",
+    multiple=True,
+    help="An evaluation set named in evals/sets.json, or a file of labelled questions "
+    "about the texts in --seeds. Repeat for several; all sets when not given.",
 )
 @click.option("--kinds/--no-kinds", default=True, help="Also break R@1 down by question kind.")
-@_setting_options("seeds", "model", "model_cache", "threshold", "margin", "max_quotes")
-def evaluate(questions: Path, kinds: bool, **flags: Any) -> None:
-    """Measure retrieval on labelled questions: the bot beside its baselines.
+@_setting_options("seeds", "index_dir", "model", "model_cache", "threshold", "margin", "max_quotes")
+def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
+    """Measure retrieval on labelled questions, every text side by side.
 
-    Prints R@1, R@3, MRR and refusal precision and recall for the tuning and the held-out
-    half: the bot's model and all-MiniLM-L6-v2, each with the bot's retrieval and with
-    paragraph vectors alone, and BM25. Each refusal threshold is calibrated on the tuning
-    half; the bot's row uses the threshold it ships with.
+    For each text: the bot, the model's passage vectors alone, and BM25, with R@1, R@3,
+    MRR, refusal precision and recall and the share of answering sentences marked, on the
+    tuning and the held-out half. The bot's row uses the threshold it serves with; each
+    baseline's is calibrated on the tuning half. Indexes are kept in INDEX_DIR/eval/.
 
     Example usage:
 
-        essaybot eval --set evals/essay.jsonl
+        essaybot eval --set essay --set handbook
     """
     from .evaluation import (
-        Outcome,
         Report,
-        bm25_system,
-        dense_system,
-        evaluate,
+        evaluate_set,
         format_kinds,
         format_reports,
         load_cases,
+        load_sets,
     )
-    from .index import build_index
+    from .index import ensure_index
     from .model import load_model, model_identity, refusal_threshold
-    from .retrieval import DEFAULT_WEIGHTS, Weights
+    from .retrieval import DEFAULT_WEIGHTS
     from .texts import load_texts
 
     settings = _settings(**flags)
+    reports: list[Report] = []
+    breakdowns: list[str] = []
+    counts: list[str] = []
     try:
-        cases = load_cases(questions)
-        texts = load_texts(settings.seeds)
-        reports = []
-        bot_outcomes: tuple[Outcome, ...] = ()
-        paragraph_only = Weights(window=0.0, lexical=0.0)
-        for name in dict.fromkeys([settings.model, "all-MiniLM-L6-v2"]):
-            model = load_model(name, settings.model_cache)
-            index = build_index(texts, model, model_identity(name))
-            is_bot = name == settings.model
-            # The bot's row keeps the threshold it ships with; the others are calibrated.
-            selection = (settings.max_quotes, settings.margin)
-            threshold, metrics, outcomes = evaluate(
-                dense_system(index, model, DEFAULT_WEIGHTS, selection=selection),
+        chosen = load_sets(_PROJECT / "evals" / "sets.json", sets, seeds=settings.seeds)
+        model = load_model(settings.model, settings.model_cache)
+        for eval_set in chosen:
+            try:
+                cases = load_cases(eval_set.questions)
+            except (ValueError, KeyError) as exc:
+                raise click.ClickException(
+                    f"{eval_set.questions} is not a valid question set: {exc}"
+                ) from exc
+            index = ensure_index(
+                load_texts(eval_set.texts),
+                model,
+                model_identity(settings.model),
+                settings.index_dir / "eval" / eval_set.name,
+                progress=True,
+                notify=lambda message: click.echo(message, err=True),
+            )
+            rows, outcomes = evaluate_set(
+                eval_set.name,
+                index,
+                model,
                 cases,
-                refusal_threshold(settings.threshold, name) if is_bot else None,
+                threshold=refusal_threshold(settings.threshold, settings.model),
+                selection=(settings.max_quotes, settings.margin),
+                weights=DEFAULT_WEIGHTS,
             )
-            reports.append(Report(f"{name}{' (the bot)' if is_bot else ''}", threshold, metrics))
-            bot_outcomes = outcomes if is_bot else bot_outcomes
-            threshold, metrics, _ = evaluate(
-                dense_system(index, model, paragraph_only, marks=False), cases
+            reports += rows
+            counts.append(
+                f"{eval_set.name}: {len(cases)} questions, {len(index.passages)} passages"
             )
-            reports.append(Report(f"{name}, passage vectors only", threshold, metrics))
-        threshold, metrics, _ = evaluate(bm25_system(index), cases)
-        reports.append(Report("BM25, German Snowball stems", threshold, metrics))
+            breakdowns.append(
+                f"{eval_set.name}, the bot, held-out half, by kind:\n"
+                + format_kinds(outcomes, "heldout")
+            )
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
-    except (ValueError, KeyError) as exc:
-        raise click.ClickException(f"{questions} is not a valid question set: {exc}") from exc
-    click.echo(f"{len(cases)} questions from {questions}\n")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from exc
+    click.echo(f"{settings.model}; " + "; ".join(counts) + "\n")
     click.echo(format_reports(reports))
     if kinds:
-        click.echo(f"\n{settings.model} (the bot), held-out half, by kind:")
-        click.echo(format_kinds(bot_outcomes, "heldout"))
+        click.echo("\n" + "\n\n".join(breakdowns))
 
 
 def _address(host: str, port: int) -> str:

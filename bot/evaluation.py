@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from ._types import Matrix
 
 __all__ = [
+    "PARAGRAPH_ONLY",
     "Case",
+    "EvalSet",
     "Metrics",
     "Outcome",
     "Report",
@@ -37,9 +39,11 @@ __all__ = [
     "calibrate",
     "dense_system",
     "evaluate",
+    "evaluate_set",
     "format_kinds",
     "format_reports",
     "load_cases",
+    "load_sets",
     "measure",
 ]
 
@@ -65,8 +69,12 @@ class Case:
 
 def load_cases(path: Path) -> tuple[Case, ...]:
     """The labelled questions, one JSON object a line; ValueError names the bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ValueError(f"{path} cannot be read ({exc.strerror or exc})") from exc
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -258,17 +266,84 @@ def evaluate(
 
 @dataclass(frozen=True)
 class Report:
-    """One system's results: its threshold and the metrics of both halves."""
+    """One system's results on one text: its threshold and the metrics of both halves."""
 
+    text: str
     system: str
     threshold: float
     metrics: dict[str, Metrics]
 
 
+@dataclass(frozen=True)
+class EvalSet:
+    """A text to measure on and its labelled questions."""
+
+    name: str
+    questions: Path
+    texts: Path
+
+
+def load_sets(registry: Path, chosen: Sequence[str], *, seeds: Path) -> tuple[EvalSet, ...]:
+    """The evaluation sets named in `registry` (all when `chosen` is empty).
+
+    A `chosen` entry that is a question file rather than a name is read against `seeds`,
+    the texts the bot serves: a page owner's own questions about their own texts.
+    """
+    listed = json.loads(registry.read_text(encoding="utf-8"))
+    known = {
+        name: EvalSet(name, registry.parent / entry["questions"], registry.parent / entry["texts"])
+        for name, entry in listed.items()
+    }
+    sets = []
+    for entry in chosen or list(known):
+        if entry in known:
+            sets.append(known[entry])
+        elif Path(entry).is_file():
+            sets.append(EvalSet(Path(entry).stem, Path(entry), seeds))
+        else:
+            raise ValueError(
+                f"{entry!r} is neither a set of {registry} ({', '.join(known)}) nor a file"
+            )
+    return tuple(sets)
+
+
+PARAGRAPH_ONLY = Weights(window=0.0, lexical=0.0)
+
+
+def evaluate_set(
+    name: str,
+    index: Index,
+    model: SentenceTransformer,
+    cases: Sequence[Case],
+    *,
+    threshold: float,
+    selection: tuple[int, float],
+    weights: Weights,
+) -> tuple[tuple[Report, ...], tuple[Outcome, ...]]:
+    """The bot beside its baselines on one text: reports, and the bot's own outcomes.
+
+    The bot's row keeps `threshold`, the one it serves with; the baselines' thresholds
+    are calibrated on the tuning half, the best each could do.
+    """
+    _, bot, outcomes = evaluate(
+        dense_system(index, model, weights, selection=selection), cases, threshold
+    )
+    vectors_threshold, vectors, _ = evaluate(
+        dense_system(index, model, PARAGRAPH_ONLY, marks=False), cases
+    )
+    bm25_threshold, bm25, _ = evaluate(bm25_system(index), cases)
+    reports = (
+        Report(name, "the bot", threshold, bot),
+        Report(name, "passage vectors only", vectors_threshold, vectors),
+        Report(name, "BM25, German Snowball stems", bm25_threshold, bm25),
+    )
+    return reports, outcomes
+
+
 def format_reports(reports: Sequence[Report]) -> str:
-    """A plain table, one row per system and split, for the terminal and for notes."""
+    """A plain table, one row per text, system and split, for the terminal and for notes."""
     header = (
-        f"{'system':<46} {'split':<8} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
+        f"{'text':<22} {'system':<28} {'split':<8} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
         f"{'oos':>4} {'ref.P':>5} {'ref.R':>5} {'in-scope refused':>16} {'threshold':>9} "
         f"{'marked':>6}"
     )
@@ -276,8 +351,8 @@ def format_reports(reports: Sequence[Report]) -> str:
     for report in reports:
         for split, m in report.metrics.items():
             lines.append(
-                f"{report.system:<46} {split:<8} {m.in_scope:>3} {m.r_at_1:>5.2f} "
-                f"{m.r_at_3:>5.2f} {m.mrr:>5.2f} {m.out_of_scope:>4} "
+                f"{report.text:<22} {report.system:<28} {split:<8} {m.in_scope:>3} "
+                f"{m.r_at_1:>5.2f} {m.r_at_3:>5.2f} {m.mrr:>5.2f} {m.out_of_scope:>4} "
                 f"{m.refusal_precision:>5.2f} {m.refusal_recall:>5.2f} "
                 f"{m.in_scope_refused:>16} {report.threshold:>9.3f} {m.marked:>6.2f}"
             )

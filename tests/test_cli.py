@@ -156,13 +156,15 @@ def test_eval_prints_both_halves_for_the_bot_and_its_baselines(tmp_path: Path) -
         },
     ]
     cases.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["eval", "--set", str(cases)])
+    index_dir = tmp_path / "index"
+    result = CliRunner().invoke(cli, ["eval", "--set", str(cases), "--index-dir", str(index_dir)])
     assert result.exit_code == 0, result.output
-    for system in ("multilingual-e5-small (the bot)", "all-MiniLM-L6-v2", "BM25"):
+    for system in ("the bot", "passage vectors only", "BM25"):
         assert system in result.stdout
-    assert result.stdout.count(" tune ") == 5 and result.stdout.count(" heldout ") == 5
+    assert result.stdout.count(" tune ") == 3 and result.stdout.count(" heldout ") == 3
+    assert (index_dir / "eval" / "set" / "manifest.json").is_file()  # kept for the next run
     rows = result.stdout.splitlines()
-    held_out = next(row for row in rows if "(the bot)" in row and " heldout " in row)
+    held_out = next(row for row in rows if "the bot" in row and " heldout " in row)
     assert held_out.split()[-1] == "1.00"  # its one marked case has the answer marked
     only_vectors = next(row for row in rows if "passage vectors only" in row)
     assert only_vectors.split()[-1] == "nan"  # marks do not depend on ranking weights
@@ -174,6 +176,12 @@ def test_eval_refuses_a_broken_question_set(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", "--set", str(broken)])
     assert result.exit_code == 1
     assert "is not a valid question set" in result.stderr
+
+
+def test_eval_names_the_sets_it_knows_when_given_another() -> None:
+    result = CliRunner().invoke(cli, ["eval", "--set", "no-such-set"])
+    assert result.exit_code == 2
+    assert "essay, developers-reference, handbook" in result.stderr
 
 
 def test_models_list_names_the_default_and_both_models() -> None:
