@@ -351,7 +351,7 @@ def test_a_full_chat_queue_says_busy_at_once(locked: Server) -> None:
         responses = list(pool.map(join, range(64)))
     refused = [r for r in responses if r.status_code == 503]
     assert refused, [r.status_code for r in responses]
-    assert "Queue is full" in refused[0].text
+    assert refused[0].json() == {"error": "The bot is busy; please try again in a moment."}
     assert all(r.status_code in (200, 503) for r in responses)
 
 
@@ -378,6 +378,51 @@ def test_healthz_answers_during_a_burst_of_questions(locked: Server) -> None:
         remaining = 400 - answered
     assert remaining > 50  # the burst was still going
     assert during < 20
+
+
+def test_the_chat_cannot_skip_the_queue(locked: Server) -> None:
+    body = {"data": [QUESTION["question"], []], "fn_index": _chat_fn_index(locked)}
+    for path in ["/gradio_api/run/predict", "/gradio_api/run/chat", "/gradio_api/call/chat"]:
+        response = post(locked, path, json.dumps(body | {"session_hash": "skip"}).encode())
+        assert_error_shape(response, 404)
+
+
+def test_a_body_that_trickles_in_is_cut_off_as_a_whole(locked: Server) -> None:
+    with _connect(locked) as sock:
+        head = (
+            f"POST /api/ask HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+            "Content-Length: 1000\r\n\r\n"
+        )
+        sock.sendall(head.encode())
+        sock.settimeout(TIMEOUT / 2)
+        answer = b""
+        for _ in range(60):  # a byte every half timeout: each piece on time, forever
+            try:
+                sock.sendall(b" ")
+                answer += sock.recv(4096)
+                if answer:
+                    break
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+    assert answer.startswith(b"HTTP/1.1 408")
+
+
+@pytest.mark.parametrize("fn_index", ["999", "-1", '"abc"', "1.5", 'null, "data": 5'])
+def test_a_request_for_no_function_of_the_chat_is_a_4xx(locked: Server, fn_index: str) -> None:
+    body = f'{{"data": [], "fn_index": {fn_index}, "session_hash": "x"}}'.encode()
+    for path in ["/gradio_api/run/predict", "/gradio_api/queue/join"]:
+        assert_error_shape(post(locked, path, body), 422)
+
+
+def test_a_malformed_call_of_a_real_function_is_a_4xx(locked: Server) -> None:
+    config = get(locked, "/config").json()
+    unqueued = [d["id"] for d in config["dependencies"] if not d["queue"] and d["backend_fn"]]
+    for fn_index in unqueued:
+        body = json.dumps({"data": [], "fn_index": fn_index, "session_hash": "x"}).encode()
+        response = post(locked, "/gradio_api/run/predict", body)
+        assert response.status_code < 500, (fn_index, response.text)
 
 
 # 4. Low findings.

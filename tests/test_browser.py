@@ -103,3 +103,35 @@ def test_a_follow_up_in_the_chat_leans_on_the_earlier_question(
         ).to_have_count(2, timeout=ANSWER_TIMEOUT)
         assert answers.count() >= 2
         assert blocked.urls == []
+
+
+def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: Server) -> None:
+    """The gate opens only what the page uses: asking, an example, retry, undo, clear and a
+    reload must meet no refusal (gate.py's list was read off this page)."""
+    refused: list[str] = []
+    with guarded_page(browser, viewport={"width": 1280, "height": 900}) as (page, blocked):
+        page.on(
+            "response",
+            lambda r: (
+                refused.append(f"{r.status} {r.request.method} {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
+        page.goto(bot.url + "/")
+        page.get_by_role("button", name="Was ist ein Grundlagenmodell?").click()
+        answers = page.locator(".message-row blockquote")
+        expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        getty = page.locator(".message-row", has_text="Klage gegen Getty Images")
+        ask_in_chat(page, "Wer hat Stability AI verklagt?")
+        expect(getty.first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        page.get_by_role("button", name="Retry").click()
+        expect(getty.first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        page.get_by_role("button", name="Undo").click()
+        expect(getty).to_have_count(0)
+        page.get_by_role("button", name="Clear").click()
+        page.reload()
+        ask_in_chat(page, "Was kostet ein Grundlagenmodell?")
+        expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        assert blocked.urls == []
+    assert refused == []

@@ -114,18 +114,22 @@ def build_chat(engine: Engine) -> gr.Blocks:
                 gr.Markdown("### Der ganze Text")
                 gr.HTML(essay_html(engine.texts), elem_id="essay")
     # A full queue answers "busy, try again" at once, rather than a wait of minutes.
+    # api_open=False: a queued function (the chat) runs only through the queue, never
+    # straight over REST, so the queue's size and concurrency limits hold for everyone.
     page.queue(
         default_concurrency_limit=engine.settings.concurrency,
         max_size=engine.settings.queue_size,
+        api_open=False,
     )
     return cast("gr.Blocks", page)
 
 
 def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
     """Mount the chat at `/` behind the gate that shuts every route it does not use."""
+    page = build_chat(engine)
     mounted = gr.mount_gradio_app(
         app,
-        build_chat(engine),
+        page,
         path="/",
         footer_links=[],  # no "Use via API" or settings chrome
         run_history=False,
@@ -139,5 +143,5 @@ def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
         app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None},
     )
     (mount,) = [r for r in mounted.routes if isinstance(r, Mount) and r.path == ""]
-    mount.app = GradioGate(mount.app)
+    mount.app = GradioGate(mount.app, frozenset(page.fns))
     return cast("FastAPI", mounted)

@@ -2,13 +2,17 @@
 
 Gradio mounts some eighty routes: uploads, a file server for any path in its temporary
 directory, a URL proxy, streams, monitoring, its own OpenAPI. The chat needs a handful.
-The list below is what the page requests when driven in Chromium (`tests/test_attacks.py`
-drives it and fails on any request this gate refuses), plus `config` and `info`, which
-`gradio_client` reads. A Gradio upgrade that adds routes therefore opens nothing.
+The list below is what the page requests when driven in Chromium (`tests/test_browser.py`
+asks, uses the chat's buttons and reloads, and fails on any request this gate refuses),
+plus `config` and `info`, which `gradio_client` reads. A Gradio upgrade that adds routes
+therefore opens nothing. Whatever Gradio answers past the gate leaves in the bot's error
+shape when it is an error, and a failure inside Gradio is logged once, not twice.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -21,13 +25,17 @@ if TYPE_CHECKING:
 
 __all__ = ["GradioGate", "gradio_route_open", "is_json"]
 
+log = logging.getLogger(__name__)
+
 _READ = re.compile(
     r"""/(config/?|theme\.css|favicon\.ico)?      # the page, its layout and theme
     |/(assets|static)/[\w./@+-]+                   # the front end's own files
     |/gradio_api/(queue/data|heartbeat/[\w-]+|info/?)""",
     re.VERBOSE,
 )
-_WRITE = re.compile(r"/gradio_api/(queue/join|run/\w+)")
+# run/predict carries the page's small unqueued steps (restoring the textbox, saving the
+# conversation); the chat itself runs only through the queue (`api_open=False`).
+_WRITE = re.compile(r"/gradio_api/(queue/join|run/predict)")
 
 
 def gradio_route_open(method: str, path: str) -> bool:
@@ -45,10 +53,15 @@ def is_json(content_type: str) -> bool:
 
 
 class GradioGate:
-    """Let through what the chat page needs; answer everything else in the bot's shape."""
+    """Let through what the chat page needs; answer everything else in the bot's shape.
 
-    def __init__(self, app: ASGIApp) -> None:
+    `functions` are the indices of the chat's Gradio functions: a request naming another
+    is malformed (Gradio itself would fail on it with a 500).
+    """
+
+    def __init__(self, app: ASGIApp, functions: frozenset[int]) -> None:
         self.app = app
+        self.functions = functions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":  # the page uses none
@@ -69,27 +82,96 @@ class GradioGate:
             refusal = error(415, "Send the body as JSON (Content-Type: application/json).")
             await refusal(scope, receive, send)
             return
-        await self.app(scope, receive, _without_validation_details(send))
+        if scope["method"] == "POST":
+            body = await _read_body(receive)
+            if not self._names_a_function(body):
+                await error(422, _ERRORS[422])(scope, receive, send)
+                return
+            receive = _replay(body, receive)
+        # The page's own posts never fail inside Gradio; one that does was malformed.
+        reply = _ErrorShape(send, failure=400 if scope["method"] == "POST" else 500)
+        try:
+            await self.app(scope, receive, reply)
+        except Exception:
+            # Gradio has logged it; the parent app would log it again as a second trace.
+            log.warning("Gradio failed on %s %s; see the trace above.", scope["method"], path)
+            if not reply.started:
+                await reply(_failure_start(reply.failure))
+
+    def _names_a_function(self, body: bytes) -> bool:
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return False
+        if not isinstance(data, dict) or not isinstance(data.get("data", []), list):
+            return False
+        index = data.get("fn_index")
+        return index is None or (type(index) is int and index in self.functions)
 
 
-def _without_validation_details(send: Send) -> Send:
-    """Gradio answers a malformed request with pydantic's details, the input echoed;
-    an anonymous client gets one sentence instead."""
-    replacing = False
+async def _read_body(receive: Receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
 
-    async def shaped(message: Message) -> None:
-        nonlocal replacing
-        if message["type"] == "http.response.start" and message["status"] == 422:
-            replacing = True
-            body = b'{"error":"The chat could not read this request; reload the page."}'
-            headers = MutableHeaders(scope=message)
-            headers["content-type"] = "application/json"
-            headers["content-length"] = str(len(body))
-            if "content-encoding" in headers:
-                del headers["content-encoding"]
-            await send(message)
-            await send({"type": "http.response.body", "body": body})
-        elif not replacing:
-            await send(message)
 
-    return shaped
+def _replay(body: bytes, receive: Receive) -> Receive:
+    pending: list[Message] = [{"type": "http.request", "body": body}]
+
+    async def replayed() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replayed
+
+
+def _failure_start(status: int) -> Message:
+    return {"type": "http.response.start", "status": status, "headers": []}
+
+
+class _ErrorShape:
+    """Pass Gradio's answers through, but an error in the bot's one shape: Gradio's own
+    (`{"detail": ...}`, pydantic's details with the input echoed, a plain-text 500) would
+    tell an anonymous client more than what to do."""
+
+    def __init__(self, send: Send, *, failure: int) -> None:
+        self.send = send
+        self.failure = failure  # the status a failure inside Gradio is answered with
+        self.started = False
+        self.replacing = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            status = int(message["status"])
+            if status >= 500 and status != 503:
+                status = message["status"] = self.failure
+            if status >= 400:
+                self.replacing = True
+                body = json.dumps(
+                    {"error": _ERRORS.get(status, _ERRORS[500 if status >= 500 else 400])}
+                ).encode()
+                headers = MutableHeaders(scope=message)
+                headers["content-type"] = "application/json"
+                headers["content-length"] = str(len(body))
+                if "content-encoding" in headers:
+                    del headers["content-encoding"]
+                await self.send(message)
+                await self.send({"type": "http.response.body", "body": body})
+                return
+        if not self.replacing:
+            await self.send(message)
+
+
+_ERRORS = {
+    400: "The chat could not read this request; reload the page.",
+    404: "There is no such page: the chat is at /, the API at /api/ask.",
+    405: "This page does not take that method.",
+    422: "The chat could not read this request; reload the page.",
+    500: "Something went wrong on the server; it has been logged.",
+    503: "The bot is busy; please try again in a moment.",
+}

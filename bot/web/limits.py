@@ -2,8 +2,8 @@
 
 Starlette's `RequestBodyLimitMiddleware` caps the size too, but answers in plain text and
 has no read timeout; this layer answers in the bot's error shape, refuses an announced
-length before reading a byte, and gives up on a body that trickles in (a slow client holds
-a connection and a task for as long as it likes otherwise). Only the request body is
+length before reading a byte, and gives up on a body that stalls or trickles in (a slow
+client holds a connection and a task for as long as it likes otherwise). Only the request body is
 timed: after it, `receive` waits for the client to leave, as server-sent events must.
 """
 
@@ -35,6 +35,12 @@ class BodyLimits:
     # Seconds between two pieces of a body; a client on a slow link still sends every few.
     read_timeout: float = 10.0
 
+    @property
+    def total_timeout(self) -> float:
+        """The whole body's deadline: a byte every few seconds must not hold a connection
+        for hours."""
+        return 3 * self.read_timeout
+
     def max_bytes(self, path: str) -> int:
         return self.api_bytes if path == "/api" or path.startswith("/api/") else self.other_bytes
 
@@ -63,9 +69,12 @@ class RequestLimits:
             return
         chunks: list[bytes] = []
         size, more = 0, True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.total_timeout
         while more:
+            wait = min(self.limits.read_timeout, deadline - loop.time())
             try:
-                message = await asyncio.wait_for(receive(), self.limits.read_timeout)
+                message = await asyncio.wait_for(receive(), max(wait, 0.0))
             except TimeoutError:
                 slow = error(408, "The request body arrived too slowly; send it again.")
                 slow.headers["Connection"] = "close"

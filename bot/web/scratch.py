@@ -10,6 +10,7 @@ are gone (killed replicas), so a crash leaves nothing behind for long.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import stat
@@ -42,7 +43,8 @@ def private_gradio_dir() -> Path:
     """Make this process's directory, point Gradio at it, and remove it at exit."""
     base = Path(tempfile.gettempdir()) / f"essaybot-{os.getuid()}"
     if not _own_directory(base):
-        base.mkdir(mode=0o700, exist_ok=True)
+        with contextlib.suppress(OSError):  # a file or a dangling link in the way
+            base.mkdir(mode=0o700)
         if not _own_directory(base):
             base = Path(tempfile.mkdtemp(prefix="essaybot-"))
     for stale in base.glob("gradio-*"):

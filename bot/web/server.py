@@ -37,7 +37,8 @@ class ThrottledLog(logging.Filter):
     """Let one warning of each kind through per interval, and say how many were held back.
 
     The kind is the logger and the message before its arguments: "Exceeded concurrency
-    limit." from a thousand connections is one kind.
+    limit." from a thousand connections is one kind. The access log is not throttled: it
+    is the record of every request, refused ones included.
     """
 
     def __init__(self, interval: float = 60.0) -> None:
@@ -47,7 +48,11 @@ class ThrottledLog(logging.Filter):
         self._held: dict[tuple[str, str], int] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
+        # Refusals are warnings; an error is let through every time, except the accept
+        # loop's (asyncio's "out of system resource"), which repeats for every connection.
+        if record.levelno < logging.WARNING or (
+            record.levelno > logging.WARNING and record.name != "asyncio"
+        ):
             return True
         kind = (record.name, str(record.msg))
         now = time.monotonic()
