@@ -11,28 +11,16 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from .errors import QuestionRejected
-from .language import Language, guess_language
+from .language import guess_language
+from .languages import LANGUAGES
 from .markdown import anchor, quote_markdown
 from .question import clean_question
-from .search import quote_hits, retrieve
+from .search import Status, quote_hits, retrieve
 
 if TYPE_CHECKING:
     from .engine import Engine
 
 __all__ = ["Answer", "Quote", "ask"]
-
-_MESSAGES: dict[Language, dict[str, str]] = {
-    "de": {
-        "found": "Das sagt der Text dazu:",
-        "silent": "Dazu sagt der Text nichts.",
-        "paragraph": "Absatz",
-    },
-    "en": {
-        "found": "This is what the text says:",
-        "silent": "The text says nothing about that.",
-        "paragraph": "Paragraph",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -54,6 +42,8 @@ class Quote:
 class Answer:
     question: str
     found: bool
+    # How sure: "answered", "related" (on the topic, without what was asked), "silent".
+    status: Status
     message: str
     passages: tuple[Quote, ...]
     markdown: str
@@ -80,9 +70,10 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         k=settings.max_quotes,
         margin=settings.margin,
     )
-    hits = quote_hits(engine.index, search, engine.threshold)
-    words = _MESSAGES[guess_language(question)]
-    message = words["found"] if hits else words["silent"]
+    status = search.status(engine.index, engine.threshold)
+    hits = quote_hits(engine.index, search, status)
+    words = LANGUAGES[guess_language(question)].messages
+    message = {"answered": words.answered, "related": words.related, "silent": words.silent}[status]
     quotes = tuple(
         Quote(
             source=hit.passage.source,
@@ -98,9 +89,9 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
     markdown = quote_markdown(
         message,
         tuple((hit.passage, hit.highlights) for hit in hits),
-        paragraph_label=words["paragraph"],
+        paragraph_label=words.paragraph,
     )
-    return Answer(question, bool(hits), message, quotes, markdown)
+    return Answer(question, bool(hits), status, message, quotes, markdown)
 
 
 def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[str, ...]:

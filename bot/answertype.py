@@ -1,65 +1,51 @@
 """What kind of answer a question asks for, and whether a passage can give it.
 
-"Wann wurde Stability AI gegründet?" asks for a time; a passage with no date, year or
-month in it cannot answer that, however close its topic. "Wie viele Parameter ...?" asks
-for a quantity; a passage with no number cannot answer it. Retrieval scores measure
-topic, not answers, so this check refuses near misses that the threshold lets through.
+"Wann wurde Stability AI gegründet?" asks for a time; a passage with no date, clock time,
+weekday or duration in it cannot answer that, however close its topic. "Wie viele ...?"
+asks for a number, "was kostet" for a price, "wer" for a person or an organisation, "wo"
+for a place. Retrieval scores measure topic, not answers, so this check tells a passage
+that answers from one that is merely related. The words are each language's own
+(`languages/`); a passage is read in its own language.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from functools import cache
+
+from .language import guess_language
+from .languages import ANSWER_TYPES, LANGUAGES, AnswerType
 
 __all__ = ["AnswerType", "expected_answer", "gives_answer"]
 
-AnswerType = Literal["time", "quantity"]
+_LEAD = r"^\W*(?:(?:und|aber|and|but|also|so)\s+)?"
 
-_ASKS_TIME = re.compile(
-    r"(?i)^\W*(?:und\s+|and\s+)?(?:wann|seit wann|bis wann|in welchem jahr|"
-    r"when|since when|in what year|what year|which year)\b"
-)
-_ASKS_QUANTITY = re.compile(
-    r"(?i)^\W*(?:und\s+|and\s+)?(?:wie ?viele?|wie hoch|how many|how much)\b"
-)
-_MONTHS = (
-    "januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|"
-    "january|february|march|may|june|july|october|december"
-)
-_TIME = re.compile(
-    rf"(?i)\b(?:1[5-9]\d\d|20\d\d|{_MONTHS}|\d{{1,2}}\.\d{{1,2}}\.|jahrhundert|jahrzehnt|"
-    r"century|decade)\b"
-)
-# Numbers in digits or in words. Big numbers also inside German compounds ("Zehntausende",
-# "Hunderten"); small ones only as whole lower-case words, since "Acht" (heed) and "ein"
-# (a) are not numbers.
-_BIG_NUMBER = re.compile(
-    r"(?i)\d|\b\w*(?:hundert|tausend|million|milliard|dutzend|hundred|thousand|billion|dozen)"
-)
-_SMALL_NUMBERS = frozenset(
-    (
-        "zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig vierzig "
-        "fünfzig hälfte prozent two three four five six seven eight nine ten eleven twelve "
-        "twenty thirty forty fifty half percent"
-    ).split()
-)
-_WORD = re.compile(r"[^\W\d_]+")
+
+@cache
+def _asks(answer_type: AnswerType) -> re.Pattern[str]:
+    openings = "|".join(v.asks[answer_type] for v in LANGUAGES.values())
+    return re.compile(rf"(?i){_LEAD}(?:{openings})\b")
+
+
+@cache
+def _gives(language: str, answer_type: AnswerType) -> tuple[re.Pattern[str], ...]:
+    vocabulary = LANGUAGES[language]
+    patterns = [re.compile(vocabulary.gives[answer_type], re.IGNORECASE)]
+    if answer_type in vocabulary.gives_cased:
+        patterns.append(re.compile(vocabulary.gives_cased[answer_type]))
+    return tuple(patterns)
 
 
 def expected_answer(question: str) -> AnswerType | None:
-    if _ASKS_TIME.search(question):
-        return "time"
-    if _ASKS_QUANTITY.search(question):
-        return "quantity"
+    """What the question's opening asks for; None when it does not say."""
+    for answer_type in ANSWER_TYPES:
+        if _asks(answer_type).search(question):
+            return answer_type
     return None
 
 
 def gives_answer(text: str, expected: AnswerType | None) -> bool:
     """Whether `text` holds an answer of the expected kind (any text, if none is expected)."""
-    if expected == "time":
-        return bool(_TIME.search(text))
-    if expected == "quantity":
-        return bool(_BIG_NUMBER.search(text)) or any(
-            word in _SMALL_NUMBERS for word in _WORD.findall(text)
-        )
-    return True
+    if expected is None:
+        return True
+    return any(p.search(text) for p in _gives(guess_language(text), expected))

@@ -127,7 +127,12 @@ class Outcome:
     marked: bool | None = None
 
     def refused(self, threshold: float) -> bool:
-        return self.confidence < threshold or not self.answerable
+        """Silent: the text is said to say nothing about it."""
+        return self.confidence < threshold
+
+    def answered(self, threshold: float) -> bool:
+        """Quoted as an answer, not merely as related."""
+        return not self.refused(threshold) and self.answerable
 
     def rank_of_answer(self) -> int | None:
         """1-based rank of the first answering paragraph, None if it is not ranked."""
@@ -151,9 +156,9 @@ def dense_system(
     """The bot's own retrieval, as ask() runs it.
 
     With `selection` (k, margin), the answer-type check runs as in ask(): a question that
-    asks "wann" or "wie viele" is refused when no passage worth quoting holds a time or a
-    number. Without it, only the threshold decides. With `marks`, it also judges the
-    sentences marked (which do not depend on the ranking weights).
+    asks "wann" or "wie viele" is only related, not answered, when no passage worth
+    quoting holds a time or a number. Without it, only the threshold decides. With
+    `marks`, it also judges the sentences marked (which do not depend on the ranking weights).
     """
     paragraphs = [p.paragraph for p in index.passages]
     k, margin = selection or (len(index.passages), 2.0)
@@ -163,7 +168,7 @@ def dense_system(
             index, model, case.question, case.history, k=k, margin=margin, weights=weights
         )
         # Without a selection only the threshold decides, as for a plain vector search.
-        answerable = selection is None or bool(search.quotable)
+        answerable = selection is None or bool(search.answering(index))
         ranked = tuple(paragraphs[i] for i in search.ranking.positions)
         marked = None
         if marks and case.marks:
@@ -211,6 +216,11 @@ class Metrics:
     in_scope_refused: int
     # Share of the cases with marks whose answering sentences were all marked.
     marked: float = float("nan")
+    # Answerable questions quoted only as related; near misses quoted as answers;
+    # the share of off-topic questions met with silence.
+    in_scope_related: int = 0
+    near_misses_answered: int = 0
+    off_topic_silent: float = float("nan")
 
 
 def calibrate(outcomes: Sequence[Outcome]) -> float:
@@ -233,6 +243,7 @@ def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
     refused_out = sum(not o.case.in_scope for o in refused)
     out_of_scope = sum(not o.case.in_scope for o in outcomes)
     marked = [o.marked for o in outcomes if o.marked is not None]
+    off_topic = [o for o in outcomes if o.case.kind == "off_topic"]
     return Metrics(
         in_scope=len(scoped),
         r_at_1=_share(sum(r == 1 for r in ranks), len(scoped)),
@@ -243,6 +254,11 @@ def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
         refusal_recall=_share(refused_out, out_of_scope),
         in_scope_refused=len(refused) - refused_out,
         marked=_share(sum(marked), len(marked)),
+        in_scope_related=sum(not o.refused(threshold) and not o.answerable for o in scoped),
+        near_misses_answered=sum(
+            o.answered(threshold) for o in outcomes if o.case.kind == "near_miss"
+        ),
+        off_topic_silent=_share(sum(o.refused(threshold) for o in off_topic), len(off_topic)),
     )
 
 
@@ -344,7 +360,8 @@ def format_reports(reports: Sequence[Report]) -> str:
     """A plain table, one row per text, system and split, for the terminal and for notes."""
     header = (
         f"{'text':<22} {'system':<28} {'split':<8} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
-        f"{'oos':>4} {'ref.P':>5} {'ref.R':>5} {'in-scope refused':>16} {'threshold':>9} "
+        f"{'oos':>4} {'ref.P':>5} {'ref.R':>5} {'off-topic silent':>16} "
+        f"{'near miss answered':>18} {'in-scope silent':>15} {'related':>7} {'threshold':>9} "
         f"{'marked':>6}"
     )
     lines = [header, "-" * len(header)]
@@ -354,7 +371,9 @@ def format_reports(reports: Sequence[Report]) -> str:
                 f"{report.text:<22} {report.system:<28} {split:<8} {m.in_scope:>3} "
                 f"{m.r_at_1:>5.2f} {m.r_at_3:>5.2f} {m.mrr:>5.2f} {m.out_of_scope:>4} "
                 f"{m.refusal_precision:>5.2f} {m.refusal_recall:>5.2f} "
-                f"{m.in_scope_refused:>16} {report.threshold:>9.3f} {m.marked:>6.2f}"
+                f"{m.off_topic_silent:>16.2f} {m.near_misses_answered:>18} "
+                f"{m.in_scope_refused:>15} {m.in_scope_related:>7} "
+                f"{report.threshold:>9.3f} {m.marked:>6.2f}"
             )
     return "\n".join(lines)
 

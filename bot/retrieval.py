@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .answertype import AnswerType, gives_answer
-
 if TYPE_CHECKING:
     import numpy.typing as npt
 
@@ -33,6 +31,7 @@ __all__ = [
     "Weights",
     "best_sentences",
     "candidates",
+    "closest_sentences",
     "rank",
 ]
 
@@ -109,26 +108,16 @@ def rank(index: Index, query: Matrix, text: str, weights: Weights = DEFAULT_WEIG
     )
 
 
-def candidates(
-    index: Index,
-    ranking: Ranking,
-    *,
-    k: int,
-    margin: float,
-    expected: AnswerType | None = None,
-) -> tuple[tuple[int, float], ...]:
-    """(position, score) of the passages worth quoting, whatever the threshold.
-
-    At most k, none far below the best, and only those that hold the kind of answer the
-    question asks for (a time for "wann", a number for "wie viele").
-    """
+def candidates(ranking: Ranking, *, k: int, margin: float) -> tuple[tuple[int, float], ...]:
+    """(position, score) of the passages close enough to quote, whatever the threshold:
+    at most k, none far below the best."""
     if not ranking.positions:
         return ()
     floor = ranking.scores[0] - margin
     return tuple(
         (position, score)
         for position, score in zip(ranking.positions[:k], ranking.scores[:k], strict=True)
-        if score >= floor and gives_answer(index.passages[position].text, expected)
+        if score >= floor
     )
 
 
@@ -141,8 +130,27 @@ def best_sentences(index: Index, position: int, query: Matrix) -> tuple[Sentence
     sentences = index.passages[position].sentences
     if not sentences:
         return ()
-    scores = (index.sentences_of(position) @ query[0] + index.windows_of(position) @ query[0]) / 2
+    scores = _sentence_scores(index, position, query)
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
     chosen = [int(i) for i in order[:_MAX_HIGHLIGHTS] if scores[i] >= best - _HIGHLIGHT_MARGIN]
     return tuple(sentences[i] for i in sorted(chosen))
+
+
+def closest_sentences(
+    index: Index, position: int, query: Matrix, count: int
+) -> tuple[Sentence, ...]:
+    """The passage's `count` sentences closest to the question, in reading order: where
+    an answer to it would stand, if the passage holds one."""
+    sentences = index.passages[position].sentences
+    if not sentences:
+        return ()
+    order = np.argsort(-_sentence_scores(index, position, query), kind="stable")
+    return tuple(sentences[int(i)] for i in sorted(order[:count]))
+
+
+def _sentence_scores(index: Index, position: int, query: Matrix) -> npt.NDArray[np.float32]:
+    scores: npt.NDArray[np.float32] = (
+        index.sentences_of(position) @ query[0] + index.windows_of(position) @ query[0]
+    ) / 2
+    return scores

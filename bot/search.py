@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from .answertype import expected_answer
+from .answertype import AnswerType, expected_answer, gives_answer
 from .conversation import contextualize
 from .model import encode_query
 from .question import require_content
-from .retrieval import DEFAULT_WEIGHTS, Hit, Ranking, Weights, best_sentences, candidates, rank
+from .retrieval import (
+    DEFAULT_WEIGHTS,
+    Hit,
+    Ranking,
+    Weights,
+    best_sentences,
+    candidates,
+    closest_sentences,
+    rank,
+)
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -25,7 +34,17 @@ if TYPE_CHECKING:
     from ._types import Matrix
     from .index import Index
 
-__all__ = ["Search", "quote_hits", "retrieve", "search_query"]
+__all__ = ["Search", "Status", "quote_hits", "retrieve", "search_query"]
+
+# An answer stands among the sentences closest to the question: the three closest judged
+# near misses better than the whole passage on the essay's tuning half, and as well on
+# the other texts (one or two sentences missed answers).
+EVIDENCE_SENTENCES = 3
+
+# "answered": a passage gives what was asked; "related": passages on the topic, none of
+# which gives the kind of answer asked for (a date the text never names); "silent":
+# nothing in the text comes close.
+Status = Literal["answered", "related", "silent"]
 
 
 @dataclass(frozen=True)
@@ -34,12 +53,37 @@ class Search:
 
     query: Matrix  # the question's vector, mixed with its thread's for a follow-up
     ranking: Ranking
-    # (position, fused score) of the passages worth quoting, before any threshold.
-    quotable: tuple[tuple[int, float], ...]
+    # (position, fused score) of the passages close enough to quote, before any threshold.
+    nearest: tuple[tuple[int, float], ...]
+    # The kind of answer the question asks for, if its wording says.
+    expected: AnswerType | None = None
 
     @property
     def confidence(self) -> float:
         return self.ranking.confidence
+
+    def status(self, index: Index, threshold: float) -> Status:
+        if self.confidence < threshold or not self.nearest:
+            return "silent"
+        return "answered" if self.answering(index) else "related"
+
+    def answering(self, index: Index) -> tuple[tuple[int, float], ...]:
+        """The nearest passages that hold the kind of answer asked for, in the sentences
+        closest to the question (a long passage holds a number somewhere; the answer to
+        "how many" stands where the question's topic does)."""
+        if self.expected is None:
+            return self.nearest
+        return tuple(
+            (position, score)
+            for position, score in self.nearest
+            if gives_answer(
+                " ".join(
+                    s.text
+                    for s in closest_sentences(index, position, self.query, EVIDENCE_SENTENCES)
+                ),
+                self.expected,
+            )
+        )
 
 
 def search_query(
@@ -71,20 +115,24 @@ def retrieve(
     margin: float,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> Search:
-    """Rank every passage for a clean `question`; keep those worth quoting (at most `k`,
-    within `margin` of the best, holding the kind of answer asked for)."""
+    """Rank every passage for a clean `question`; keep the nearest (at most `k`, within
+    `margin` of the best)."""
     query, text = search_query(model, question, history)
     ranking = rank(index, query, text, weights)
-    quotable = candidates(index, ranking, k=k, margin=margin, expected=expected_answer(question))
-    return Search(query, ranking, quotable)
+    nearest = candidates(ranking, k=k, margin=margin)
+    return Search(query, ranking, nearest, expected_answer(question))
 
 
-def quote_hits(index: Index, search: Search, threshold: float) -> tuple[Hit, ...]:
-    """The passages to quote, with their sentences that matter; none when even the best
-    passage scores below the threshold."""
-    if search.confidence < threshold:
+def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:
+    """The passages to quote, with their sentences that matter.
+
+    An answer quotes the passages that give what was asked; a related answer the nearest
+    ones, so the reader sees what the text does say; silence quotes nothing.
+    """
+    if status == "silent":
         return ()
+    chosen = search.answering(index) if status == "answered" else search.nearest
     return tuple(
         Hit(index.passages[position], score, best_sentences(index, position, search.query))
-        for position, score in search.quotable
+        for position, score in chosen
     )

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
+HANDBOOK = PROJECT / "evals" / "texts" / "handbook"
 ESSAY = SEEDS / "open-source-grundlagenmodelle.txt"
 ARTIFACTS = PROJECT / "artifacts"
 
@@ -50,6 +51,14 @@ def shared_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def engine(shared_index_dir: Path) -> Engine:
     """The real default model and a real FAISS index over the real essay, built once."""
     return load_engine(Settings(index_dir=shared_index_dir), notify=lambda message: None)
+
+
+@pytest.fixture(scope="session")
+def handbook_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The evaluation's short company handbook, served as a page owner would serve it:
+    times, weekdays, prices, names and places, none of which the essay has."""
+    settings = Settings(seeds=HANDBOOK, index_dir=tmp_path_factory.mktemp("handbook-index"))
+    return load_engine(settings, notify=lambda message: None)
 
 
 @pytest.fixture

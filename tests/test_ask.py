@@ -63,7 +63,7 @@ def test_english_questions_get_english_framing(engine: Engine) -> None:
 
 def test_the_json_shape_is_the_contract(engine: Engine) -> None:
     data = ask("Wer hat Stability AI verklagt?", engine).to_json()
-    assert set(data) == {"question", "found", "message", "passages", "markdown"}
+    assert set(data) == {"question", "found", "status", "message", "passages", "markdown"}
     assert set(data["passages"][0]) == {
         "source",
         "paragraph",

@@ -74,8 +74,8 @@ def test_every_passage_is_ranked_best_first() -> None:
 def select(query: np.ndarray, *, k: int, threshold: float, margin: float) -> tuple[Hit, ...]:
     """What ask() quotes, from the search it runs, on the hand-made index."""
     ranking = rank(INDEX, query, "", PLAIN)
-    search = Search(query, ranking, candidates(INDEX, ranking, k=k, margin=margin))
-    return quote_hits(INDEX, search, threshold)
+    search = Search(query, ranking, candidates(ranking, k=k, margin=margin))
+    return quote_hits(INDEX, search, search.status(INDEX, threshold))
 
 
 def test_passages_below_the_threshold_are_not_quoted() -> None:

@@ -34,7 +34,7 @@ def test_the_chat_answers_through_gradio_client(bot: Server) -> None:
     assert "Das Unternehmen muss sich nun mit der Klage gegen Getty Images" in markdown
     assert "Absatz 8 · Mögliche Hürden" in markdown
     refusal = client.predict(message="Wie backe ich einen Apfelkuchen?", api_name="/chat")
-    assert refusal == "Dazu sagt der Text nichts."
+    assert refusal.endswith("Keine Antwort</span> Dazu sagt der Text nichts.")
 
 
 def test_the_chat_tells_a_rejected_question_instead_of_failing(bot: Server) -> None:

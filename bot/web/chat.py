@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any, cast
 import gradio as gr
 from starlette.routing import Mount
 
-from ..answer import ask
+from ..answer import Answer, ask
 from ..errors import EssaybotError, QuestionRejected
 from ..language import guess_language
+from ..languages import LANGUAGES
+from ..markdown import escape
 from .essay import essay_html
 from .gate import GradioGate
 
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 
     from ..engine import Engine
 
-__all__ = ["EXAMPLES", "build_chat", "mount_chat", "user_questions"]
+__all__ = ["EXAMPLES", "build_chat", "mount_chat", "status_label", "user_questions"]
 
 EXAMPLES = [
     "Wer hat Stability AI verklagt?",
@@ -37,6 +39,11 @@ _CSS = """
 .essay .pull-quote a { font-style: normal; font-size: .85em; }
 /* The highlighted sentences, marked like a highlighter pen. The theme's bold face falls
    back to a wider font for some letters, so the weight stays normal. */
+.message-row .status { display: inline-block; font-size: .8em; font-weight: inherit;
+  line-height: 1.5; padding: 0 .55em; border-radius: 999px; margin-right: .3em; }
+.message-row .status-answered { background: #dafbe1; color: #116329; }
+.message-row .status-related { background: #fff1c2; color: #6b4400; }
+.message-row .status-silent { background: #eaeef2; color: #424a53; }
 .message-row blockquote strong { font: inherit !important; font-weight: inherit !important;
   background: var(--color-accent-soft); border-bottom: 2px solid var(--color-accent);
   padding: 0 .1em; }
@@ -69,11 +76,25 @@ def user_questions(history: list[dict[str, Any]]) -> list[str]:
     return questions
 
 
+def status_label(answer: Answer) -> str:
+    """A small coloured label before the message, in the question's language, so a reader
+    tells an answer from a merely related quote or silence at a glance (and a screen
+    reader reads it out)."""
+    words = LANGUAGES[guess_language(answer.question)].messages
+    label = {
+        "answered": words.answered_label,
+        "related": words.related_label,
+        "silent": words.silent_label,
+    }[answer.status]
+    return f'<span class="status status-{answer.status}">{escape(label)}</span> '
+
+
 def build_chat(engine: Engine) -> gr.Blocks:
     def respond(message: str, history: list[dict[str, Any]]) -> str:
         earlier = user_questions(history)
         try:
-            return ask(message, engine, earlier).markdown
+            answer = ask(message, engine, earlier)
+            return status_label(answer) + answer.markdown
         except QuestionRejected as exc:
             # Told in the chat, in the language of the question, not as a crash.
             return exc.in_language(guess_language(message if isinstance(message, str) else ""))

@@ -10,11 +10,16 @@
   var words = {
     de: { title: "Fragen zum Text", full: "Ganzer Text", ask: "Fragen", clear: "Neu",
           label: "Frage", placeholder: "Frage zum Text", paragraph: "Absatz",
+          answered: "Antwort", related: "Nur verwandt", silent: "Keine Antwort",
           failed: "Die Frage konnte nicht beantwortet werden." },
     en: { title: "Ask the text", full: "Full text", ask: "Ask", clear: "New",
           label: "Question", placeholder: "Question about the text", paragraph: "Paragraph",
+          answered: "Answer", related: "Related only", silent: "No answer",
           failed: "The question could not be answered." },
   }[lang];
+  // How sure an answer is (the API's "status"); a conversation saved before answers had
+  // one shows without a label.
+  var STATUSES = ["answered", "related", "silent"];
   var title = (params.get("title") || "").slice(0, 80) || words.title;
   var accent = params.get("accent") || "";
   var instance = (params.get("id") || "default").replace(/[^\w-]/g, "").slice(0, 40);
@@ -117,7 +122,16 @@
       answer.appendChild(element("p", "pending", "…"));
       answer.setAttribute("aria-busy", "true");
     } else {
-      answer.appendChild(element("p", "message", turn.answer.message));
+      var status = STATUSES.indexOf(turn.answer.status) >= 0 ? turn.answer.status : null;
+      var message = element("p", "message", "");
+      if (status) {
+        // Not by colour alone: the label says it in words too.
+        answer.className += " " + status;
+        message.appendChild(element("span", "status", words[status]));
+        message.appendChild(document.createTextNode(" "));
+      }
+      message.appendChild(document.createTextNode(turn.answer.message));
+      answer.appendChild(message);
       turn.answer.passages.forEach(function (quote) { answer.appendChild(renderQuote(quote)); });
     }
     item.appendChild(answer);

@@ -1,0 +1,46 @@
+"""The shape of one language's words, so every language module fills in the same fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["AnswerType", "Messages", "Vocabulary"]
+
+# What a question asks for, when its question word says so.
+# ("Warum" asks for a reason, but reasons are often given without a "weil" or "denn": a
+# check by such words made an essay question merely related and caught no near miss on
+# any tuning half, so there is none; docs/retrieval.md has the figures.)
+AnswerType = Literal["time", "price", "quantity", "person", "place"]
+
+
+@dataclass(frozen=True)
+class Messages:
+    """What the bot says above its quotes, or instead of them."""
+
+    answered: str
+    related: str
+    silent: str
+    paragraph: str
+    # Short labels that show at a glance how sure an answer is.
+    answered_label: str
+    related_label: str
+    silent_label: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One language's words, as regular expressions where a rule matches them.
+
+    `asks` holds, per answer type, the openings of a question that asks for it ("wann",
+    "how long"), matched at the start of the question, case-insensitively. `gives` holds
+    what a passage must contain to give such an answer, matched case-insensitively;
+    `gives_cased` the same for evidence whose case matters ("May" the month, not "may").
+    """
+
+    function_words: frozenset[str]
+    asks: Mapping[AnswerType, str]
+    gives: Mapping[AnswerType, str]
+    gives_cased: Mapping[AnswerType, str]
+    messages: Messages
