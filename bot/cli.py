@@ -181,7 +181,6 @@ def models_list(json_: bool, **flags: Any) -> None:
                 "identity": model_identity(name),
                 "default": name == Settings().model,
                 "ready": ready,
-                "threshold": packaged.threshold,
                 "about": packaged.about,
             }
         )
@@ -250,7 +249,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         load_sets,
     )
     from .index import ensure_index
-    from .model import load_model, model_identity, refusal_threshold
+    from .model import load_model, model_identity
     from .retrieval import DEFAULT_WEIGHTS
     from .texts import load_texts
 
@@ -281,7 +280,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
                 index,
                 model,
                 cases,
-                threshold=refusal_threshold(settings.threshold, settings.model),
+                threshold=settings.threshold,
                 selection=(settings.max_quotes, settings.margin),
                 weights=DEFAULT_WEIGHTS,
             )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .index import Index, ensure_index
-from .model import load_model, model_identity, refusal_threshold, resolve_model
+from .model import load_model, model_identity, resolve_model
 from .texts import load_texts
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Engine:
 
     @property
     def threshold(self) -> float:
-        return refusal_threshold(self.settings.threshold, self.settings.model)
+        return self.settings.threshold
 
 
 def _to_stderr(message: str) -> None:

@@ -169,11 +169,14 @@ def dense_system(
         )
         # Without a selection only the threshold decides, as for a plain vector search.
         answerable = selection is None or bool(search.answering(index))
+        # The bot refuses by its margin over the generic questions; a plain vector search
+        # by its best score.
+        confidence = search.confidence if selection else search.ranking.confidence
         ranked = tuple(paragraphs[i] for i in search.ranking.positions)
         marked = None
         if marks and case.marks:
             marked = all(_is_marked(index, search.query, case, mark) for mark in case.marks)
-        return Outcome(case, ranked, search.confidence, answerable, marked)
+        return Outcome(case, ranked, confidence, answerable, marked)
 
     return run
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -24,6 +24,7 @@ from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable, See
 from .lexical import Lexical, build_lexical
 from .model import encode_documents
 from .passages import Passage, Sentence, split_passages
+from .refusal import LANGUAGES, bank_digest, ceilings
 from .texts import Text, texts_digest
 
 if TYPE_CHECKING:
@@ -48,14 +49,15 @@ __all__ = [
 ]
 
 # Bump when the passage splitting or the stored layout changes: old indexes become stale.
-FORMAT = 2
+FORMAT = 3
 
 _MANIFEST = "manifest.json"
 _PASSAGES = "passages.json"
 _VECTORS = "passages.faiss"
 _SENTENCES = "sentences.npy"
 _WINDOWS = "windows.npy"
-_FILES = (_MANIFEST, _PASSAGES, _VECTORS, _SENTENCES, _WINDOWS)
+_CEILINGS = "ceilings.npy"
+_FILES = (_MANIFEST, _PASSAGES, _VECTORS, _SENTENCES, _WINDOWS, _CEILINGS)
 
 
 def _versions() -> dict[str, str]:
@@ -70,6 +72,8 @@ class Manifest:
     texts_sha256: str
     model: str
     versions: dict[str, str]
+    # The generic questions the refusal ceilings were measured with (refusal.py).
+    bank_sha256: str = ""
     dimension: int = 0
     passages: int = 0
     sentences: int = 0
@@ -81,6 +85,7 @@ class Manifest:
             "texts": self.texts_sha256,
             "model": self.model,
             "library versions": self.versions,
+            "generic questions": self.bank_sha256,
         }
 
     def differs_from(self, other: Manifest) -> tuple[str, ...]:
@@ -95,6 +100,7 @@ def manifest_for(texts: tuple[Text, ...], model_identity: str) -> Manifest:
         texts_sha256=texts_digest(texts),
         model=model_identity,
         versions=_versions(),
+        bank_sha256=bank_digest(),
     )
 
 
@@ -115,6 +121,9 @@ class Index:
     # Row of each passage's first sentence in the sentence matrices; one extra end marker.
     sentence_rows: tuple[int, ...] = field(default=())
     lexical: Lexical | None = None
+    # Per language (refusal.LANGUAGES) and passage, the best score a generic question
+    # reaches there: what a question must beat to be answered.
+    ceilings: Matrix | None = None
 
     def sentences_of(self, position: int) -> Matrix:
         return self.sentence_vectors[self._rows(position)]
@@ -179,7 +188,7 @@ def build_index(
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
     )
-    return Index(
+    index = Index(
         manifest,
         passages,
         flat,
@@ -188,6 +197,7 @@ def build_index(
         _sentence_rows(passages),
         build_lexical(documents),
     )
+    return replace(index, ceilings=ceilings(index, model))
 
 
 def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
@@ -218,7 +228,13 @@ def save_index(index: Index, directory: Path) -> None:
     _remove_orphans(directory)
     (directory / _MANIFEST).unlink(missing_ok=True)
     _write_atomically(directory / _VECTORS, lambda p: faiss.write_index(index.vectors, str(p)))
-    for name, matrix in ((_SENTENCES, index.sentence_vectors), (_WINDOWS, index.window_vectors)):
+    if index.ceilings is None:
+        raise ValueError("an index is saved with its refusal ceilings")
+    for name, matrix in (
+        (_SENTENCES, index.sentence_vectors),
+        (_WINDOWS, index.window_vectors),
+        (_CEILINGS, index.ceilings),
+    ):
         _write_atomically(directory / name, _bytes_writer(_npy_bytes(matrix)))
     passages = json.dumps([asdict(p) for p in index.passages], ensure_ascii=False, indent=1)
     _write_atomically(directory / _PASSAGES, lambda p: p.write_text(passages, encoding="utf-8"))
@@ -277,6 +293,7 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         vectors = faiss.read_index(str(directory / _VECTORS))
         sentence_vectors = np.load(directory / _SENTENCES, allow_pickle=False)
         window_vectors = np.load(directory / _WINDOWS, allow_pickle=False)
+        bank_ceilings = np.load(directory / _CEILINGS, allow_pickle=False)
     except Exception as exc:  # numpy, faiss and json fail in many ways on damaged files
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         raise IndexCorrupt(path=directory, reason=reason) from exc
@@ -286,10 +303,15 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         and vectors.d == manifest.dimension
         and sentence_vectors.shape == window_vectors.shape == (rows[-1], manifest.dimension)
         and sentence_vectors.dtype == window_vectors.dtype == np.float32
+        and bank_ceilings.shape == (len(LANGUAGES), len(passages))
+        and bank_ceilings.dtype == np.float32
+        and bool(np.isfinite(bank_ceilings).all())
     ):
         raise IndexCorrupt(path=directory, reason="its files do not agree with each other")
     lexical = build_lexical([passage_document(p) for p in passages])
-    return Index(manifest, passages, vectors, window_vectors, sentence_vectors, rows, lexical)
+    return Index(
+        manifest, passages, vectors, window_vectors, sentence_vectors, rows, lexical, bank_ceilings
+    )
 
 
 def index_lock(directory: Path) -> FileLock:

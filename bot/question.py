@@ -17,6 +17,7 @@ _SPACE = re.compile(r"\s+")
 # Invisible characters that split words without showing (zero-width space, word joiner,
 # BOM, soft hyphen): "W\u200ber" is "Wer" to the person who typed it.
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def clean_question(raw: object, *, max_chars: int) -> str:
@@ -56,6 +57,14 @@ def require_content(text: str) -> None:
     Every word of such a question is a function word, so the closest passage is an
     accident; after an earlier question the same words are a follow-up and pass.
     """
+    words = _WORDS.findall(text.lower())
+    if len(words) >= 2 and len(set(words)) <= len(words) / 2:
+        raise QuestionRejected(
+            "The question repeats the same words; ask it once, in a sentence, e.g. "
+            '"Who sued Stability AI?".',
+            "Die Frage wiederholt dieselben Wörter; bitte einmal und als Satz fragen, z. B. "
+            "„Wer hat Stability AI verklagt?“.",
+        )
     if not content_words(text):
         raise QuestionRejected(
             "The question does not say what it is about; name the thing you want to know, "

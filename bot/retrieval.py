@@ -32,6 +32,7 @@ __all__ = [
     "best_sentences",
     "candidates",
     "closest_sentences",
+    "dense_scores",
     "rank",
 ]
 
@@ -76,25 +77,26 @@ class Hit:
     highlights: tuple[Sentence, ...]
 
 
-def _best_windows(index: Index, query: Matrix) -> npt.NDArray[np.float32]:
-    scores = index.window_vectors @ query[0]
-    rows = index.sentence_rows
-    return np.array(
-        [
-            scores[rows[i] : rows[i + 1]].max() if rows[i + 1] > rows[i] else -1.0
-            for i in range(len(index.passages))
-        ],
-        dtype=np.float32,
-    )
+def dense_scores(index: Index, queries: Matrix, weights: Weights = DEFAULT_WEIGHTS) -> Matrix:
+    """The dense score of every passage for each query, one row per query: the passage
+    vector and its best sentence window, mixed by `weights.window`."""
+    count = len(index.passages)
+    scores, rows = index.vectors.search(queries, count)  # exact: a flat inner-product index
+    passage = np.empty_like(scores)
+    np.put_along_axis(passage, rows, scores, axis=1)
+    windows = np.full_like(passage, -1.0)
+    starts = np.asarray(index.sentence_rows[:-1])
+    filled = np.flatnonzero(np.diff(np.asarray(index.sentence_rows)) > 0)
+    if filled.size:
+        all_windows = queries @ index.window_vectors.T
+        windows[:, filled] = np.maximum.reduceat(all_windows, starts[filled], axis=1)
+    dense: Matrix = ((1 - weights.window) * passage + weights.window * windows).astype(np.float32)
+    return dense
 
 
 def rank(index: Index, query: Matrix, text: str, weights: Weights = DEFAULT_WEIGHTS) -> Ranking:
     """Score every passage for the question (`query` is its vector, `text` its words)."""
-    count = len(index.passages)
-    scores, rows = index.vectors.search(query, count)  # exact: a flat inner-product index
-    passage = np.empty(count, dtype=np.float32)
-    passage[rows[0]] = scores[0]
-    dense = (1 - weights.window) * passage + weights.window * _best_windows(index, query)
+    dense = dense_scores(index, query, weights)[0]
     fused = dense.copy()
     if index.lexical is not None and weights.lexical:
         lexical = index.lexical.scores(text)

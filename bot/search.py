@@ -15,8 +15,10 @@ import numpy as np
 
 from .answertype import AnswerType, expected_answer, gives_answer
 from .conversation import contextualize
+from .language import guess_language
 from .model import encode_query
 from .question import require_content
+from .refusal import margin_over_bank, nothing_to_go_on
 from .retrieval import (
     DEFAULT_WEIGHTS,
     Hit,
@@ -57,10 +59,9 @@ class Search:
     nearest: tuple[tuple[int, float], ...]
     # The kind of answer the question asks for, if its wording says.
     expected: AnswerType | None = None
-
-    @property
-    def confidence(self) -> float:
-        return self.ranking.confidence
+    # How far the question beats the generic questions on its best passage (refusal.py):
+    # below the threshold (0 by default), the text is silent.
+    confidence: float = 0.0
 
     def status(self, index: Index, threshold: float) -> Status:
         if self.confidence < threshold or not self.nearest:
@@ -120,7 +121,10 @@ def retrieve(
     query, text = search_query(model, question, history)
     ranking = rank(index, query, text, weights)
     nearest = candidates(ranking, k=k, margin=margin)
-    return Search(query, ranking, nearest, expected_answer(question))
+    confidence = margin_over_bank(index, ranking, guess_language(question))
+    if nothing_to_go_on(index, text):
+        confidence = -1.0
+    return Search(query, ranking, nearest, expected_answer(question), confidence)
 
 
 def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:

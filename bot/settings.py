@@ -38,13 +38,14 @@ class Settings(BaseSettings):
         "for multilingual-e5-small). Default: `$XDG_CACHE_HOME/essaybot/models`, else "
         "`~/.cache/essaybot/models`.",
     )
-    threshold: float | None = Field(
-        None,
+    threshold: float = Field(
+        0.0,
         allow_inf_nan=False,
         ge=-1.0,
         le=1.0,
-        description="Cosine score the best passage must reach; below it the bot says the "
-        "text is silent. Default: the model's calibrated value (`essaybot eval`).",
+        description="How far a question must score above the generic questions that no text "
+        "answers, on its best passage, to be answered; below it the bot says the text is "
+        "silent. The generic questions are scored against each index when it is built.",
     )
     margin: float = Field(
         0.03,

@@ -1,0 +1,96 @@
+"""When the text is silent: each index's own ceiling, measured when it is built.
+
+e5's cosines are compressed: on-topic and off-topic questions score within a few
+hundredths of each other, and where they sit depends on the text (an everyday handbook
+draws "Wie wird das Wetter morgen?" closer than an essay on AI does). A constant threshold
+fitted on one text therefore fails on the next. Instead, a bank of generic questions that
+no text of any kind answers (weather, time of day, recipes, sports, small talk, help with
+a phone; German and English, `data/offtopic_questions.txt`) is scored against every
+passage when the index is built. A passage's ceiling is the best score any of them
+reaches there, per language, since a question asked in English scores lower on a German
+text. A question is answered only if it beats the ceiling of some passage: it must be
+closer to that passage than any generic question gets. Strings of no language that
+share no word with the text are silent too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .language import Language, guess_language
+from .lexical import has_function_words
+from .model import encode_queries
+from .retrieval import DEFAULT_WEIGHTS, Ranking, Weights, dense_scores
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+    from ._types import Matrix
+    from .index import Index
+
+__all__ = ["LANGUAGES", "bank", "bank_digest", "ceilings", "margin_over_bank", "nothing_to_go_on"]
+
+# The rows of an index's ceilings, in this order.
+LANGUAGES: tuple[Language, ...] = ("de", "en")
+# A question encoded alone and the same question encoded in a batch differ in the last
+# bits; a generic question asked word for word must not beat itself.
+_NOISE = 1e-4
+
+
+@cache
+def _bank_text() -> str:
+    return files("bot").joinpath("data/offtopic_questions.txt").read_text(encoding="utf-8")
+
+
+def bank() -> tuple[str, ...]:
+    """The generic questions, without the file's comments."""
+    lines = (line.strip() for line in _bank_text().splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def bank_digest() -> str:
+    """Part of an index's identity: a changed bank makes every index stale."""
+    return hashlib.sha256(_bank_text().encode("utf-8")).hexdigest()
+
+
+def ceilings(
+    index: Index, model: SentenceTransformer, weights: Weights = DEFAULT_WEIGHTS
+) -> Matrix:
+    """The best dense score any bank question of each language reaches on each passage:
+    one row per language of `LANGUAGES`, one column per passage."""
+    questions = bank()
+    scores = dense_scores(index, encode_queries(model, questions), weights)
+    languages = np.array([guess_language(q) for q in questions])
+    rows = []
+    for language in LANGUAGES:
+        mine = scores[languages == language]
+        rows.append(mine.max(axis=0) if len(mine) else scores.max(axis=0))
+    result: Matrix = np.stack(rows).astype(np.float32)
+    return result
+
+
+def margin_over_bank(index: Index, ranking: Ranking, language: Language) -> float:
+    """How far the question beats the generic questions on its best passage for it
+    (negative: every passage is as close to some generic question). An index without
+    ceilings (made by hand, in a test) has none to beat: the best dense score itself."""
+    if not ranking.positions:
+        return -1.0
+    dense = np.asarray(ranking.dense, dtype=np.float32)
+    if index.ceilings is None:
+        return float(dense.max())
+    row = index.ceilings[LANGUAGES.index(language)]
+    return float((dense - row[np.asarray(ranking.positions)]).max()) - _NOISE
+
+
+def nothing_to_go_on(index: Index, text: str) -> bool:
+    """Keys pressed at random ("asdf qwer zxcv", "lorem ipsum"): no word of a language the
+    bot knows, and no word the text shares. Such strings land anywhere in the vector
+    space, often above every generic question on some passage of a long technical text."""
+    if has_function_words(text) or index.lexical is None:
+        return False
+    return not bool(index.lexical.scores(text).max() > 0)
