@@ -12,6 +12,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ import numpy as np
 from filelock import FileLock
 
 from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable, SeedsMissing
-from .lexical import Lexical, build_lexical
+from .lexical import Lexical, build_lexical, letter_words, word_start
 from .model import encode_documents
 from .passages import Passage, Sentence, split_passages
 from .refusal import LANGUAGES, bank_digest, ceilings
@@ -124,6 +125,13 @@ class Index:
     # Per language (refusal.LANGUAGES) and passage, the best score a generic question
     # reaches there: what a question must beat to be answered.
     ceilings: Matrix | None = None
+
+    @cached_property
+    def word_starts(self) -> frozenset[str]:
+        """The first five letters of every word of the text (the whole of a shorter
+        word), lower-case: whether a question shares a word with the text, inflected
+        ("Kantinen", "Kantine") or not."""
+        return frozenset(word_start(w) for p in self.passages for w in letter_words(p.text))
 
     def sentences_of(self, position: int) -> Matrix:
         return self.sentence_vectors[self._rows(position)]

@@ -27,7 +27,15 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-__all__ = ["Analyzer", "Lexical", "build_lexical", "content_words", "has_function_words"]
+__all__ = [
+    "Analyzer",
+    "Lexical",
+    "build_lexical",
+    "content_words",
+    "has_function_words",
+    "letter_words",
+    "word_start",
+]
 
 Analyzer = Literal["ngrams", "stems"]
 _NGRAM = 4
@@ -60,6 +68,19 @@ def content_words(text: str) -> list[str]:
         if len(w) > 1
         and ((i > 0 and w[0].isupper()) or w.lower() not in _STOPWORD_SET | _QUESTION_WORDS)
     ]
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def letter_words(text: str) -> list[str]:
+    """The words of `text`, lower-case, letters only."""
+    return _LETTERS.findall(text.lower())
+
+
+def word_start(word: str) -> str:
+    """Enough of a word to match its inflections and compounds' first part."""
+    return word[:5]
 
 
 def has_function_words(text: str) -> bool:

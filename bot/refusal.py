@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .language import Language, guess_language
-from .lexical import has_function_words
+from .lexical import has_function_words, letter_words, word_start
 from .model import encode_queries
 from .retrieval import DEFAULT_WEIGHTS, Ranking, Weights, dense_scores
 
@@ -91,6 +91,7 @@ def nothing_to_go_on(index: Index, text: str) -> bool:
     """Keys pressed at random ("asdf qwer zxcv", "lorem ipsum"): no word of a language the
     bot knows, and no word the text shares. Such strings land anywhere in the vector
     space, often above every generic question on some passage of a long technical text."""
-    if has_function_words(text) or index.lexical is None:
+    if has_function_words(text):
         return False
-    return not bool(index.lexical.scores(text).max() > 0)
+    words = letter_words(text)
+    return not any(word_start(w) in index.word_starts for w in words if len(w) > 2)

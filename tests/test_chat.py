@@ -1,28 +1,13 @@
-"""The chat page as built: concurrent questions, escaped full text, the examples."""
+"""The chat page as built: escaped full text, the examples."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot import Engine, Settings
+from bot import Engine
 from bot.texts import Text
-from bot.web.chat import EXAMPLES, build_chat, user_questions
+from bot.web.chat import EXAMPLES, user_questions
 from bot.web.essay import essay_html
-
-
-def test_several_people_can_ask_at_once(engine: Engine) -> None:
-    page = build_chat(engine)
-    # Gradio's own default is 1: one question at a time for everyone.
-    assert page._queue.default_concurrency_limit == engine.settings.concurrency > 1
-    chat = [fn for fn in page.fns.values() if fn.api_name == "chat"]
-    assert len(chat) == 1 and chat[0].concurrency_limit == engine.settings.concurrency
-
-
-def test_the_concurrency_follows_the_setting(engine: Engine) -> None:
-    variant = Engine(
-        Settings(concurrency=3), engine.texts, engine.model, engine.index, engine.model_path
-    )
-    assert build_chat(variant)._queue.default_concurrency_limit == 3
 
 
 def test_the_full_text_numbers_paragraphs_and_escapes_every_character() -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot import Engine, IndexCorrupt, IndexMissing, IndexStale, Settings, load_engine
-from bot.index import ensure_index, load_index, manifest_for, passage_document
-from bot.model import encode_query, model_identity
+from bot.index import ensure_index, load_index, manifest_for
+from bot.model import model_identity
 from bot.texts import load_texts
 
 from .conftest import SEEDS
@@ -23,16 +22,6 @@ def test_the_manifest_records_texts_model_and_versions(engine: Engine) -> None:
     assert manifest.dimension == 384
     assert set(manifest.versions) == {"essaybot", "sentence-transformers", "faiss-cpu"}
     assert manifest.texts_sha256 == manifest_for(engine.texts, manifest.model).texts_sha256
-
-
-def test_top_hits_match_brute_force_cosine(engine: Engine) -> None:
-    passages = [passage_document(p) for p in engine.index.passages]
-    vectors = engine.model.encode_document(passages, normalize_embeddings=True)
-    for question in ("Wer hat Stability AI verklagt?", "Was kostet ein Grundlagenmodell?"):
-        query = encode_query(engine.model, question)
-        expected = np.argsort(-(vectors @ query[0]))[:3]
-        _, rows = engine.index.vectors.search(query, 3)
-        assert list(rows[0]) == list(expected)
 
 
 def _build(seeds: Path, index_dir: Path, notes: list[str]) -> Engine:

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import Engine, QuestionRejected, Settings, ask, load_engine
-from bot.index import manifest_for
-from bot.refusal import LANGUAGES, bank, bank_digest
-from bot.texts import load_texts
+from bot import Engine, IndexStale, QuestionRejected, Settings, ask, load_engine, refusal
+from bot.index import load_index, manifest_for
+from bot.refusal import LANGUAGES, bank
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -107,9 +106,16 @@ def test_every_index_carries_its_ceilings_per_language(rowing_club: Engine) -> N
     assert ceilings.shape == (len(LANGUAGES), len(rowing_club.index.passages))
 
 
-def test_a_changed_bank_of_generic_questions_makes_every_index_stale() -> None:
-    identity = manifest_for(load_texts(PROJECT / "seeds"), "some model").identity()
-    assert identity["generic questions"] == bank_digest()
+def test_an_index_measured_with_another_bank_is_stale(
+    rowing_club: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edit the generic questions and every index must be measured again."""
+    directory = rowing_club.settings.index_dir
+    identity = rowing_club.index.manifest.model
+    assert load_index(directory, manifest_for(rowing_club.texts, identity)).ceilings is not None
+    monkeypatch.setattr(refusal, "_bank_text", lambda: "Wie spät ist es?\n")
+    with pytest.raises(IndexStale, match="generic questions"):
+        load_index(directory, manifest_for(rowing_club.texts, identity))
 
 
 def _plain(question: str) -> str:
