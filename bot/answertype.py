@@ -18,7 +18,8 @@ from .languages import ANSWER_TYPES, LANGUAGES, AnswerType
 
 __all__ = ["AnswerType", "expected_answer", "gives_answer"]
 
-_LEAD = r"^\W*(?:(?:und|aber|and|but|also|so)\s+)?"
+_CONTINUATIONS = "|".join(sorted(w for v in LANGUAGES.values() for w in v.continuations))
+_LEAD = rf"^\W*(?:(?:{_CONTINUATIONS})\s+)?"
 
 
 @cache

@@ -11,23 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .languages import LANGUAGES
 from .lexical import content_words
 
 __all__ = ["contextualize", "is_followup"]
 
 _WORD = re.compile(r"[^\W\d_]+")
-_OPENERS = frozenset("und aber auch also and but also so".split())
-_BACK_REFERENCES = frozenset(
-    (
-        # German pronouns and pronominal adverbs that point back ("es" is left out: "gibt es")
-        "sie er ihre ihrem ihren ihrer ihres deren dessen dies diese dieser dieses diesem "
-        "diesen jene jener jenes dabei dazu davon darauf darüber daran damit dafür dagegen "
-        "dadurch daraus dort dann denen "
-        # English
-        "it its they them their theirs this that these those he she his her"
-    ).split()
-)
-_BACK_PHRASES = ("das unternehmen", "die firma", "the company", "the firm", "what about")
+_OPENERS = frozenset().union(*(v.continuations for v in LANGUAGES.values()))
+_BACK_REFERENCES = frozenset().union(*(v.back_references for v in LANGUAGES.values()))
+_BACK_PHRASES = tuple(phrase for v in LANGUAGES.values() for phrase in v.back_phrases)
 # Follow-ups beyond this many words usually say what they mean on their own.
 _MAX_FOLLOWUP_WORDS = 12
 

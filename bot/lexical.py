@@ -22,6 +22,8 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
 
+from .languages import LANGUAGES
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -47,14 +49,7 @@ _STOPWORD_SET = frozenset(_STOPWORDS)
 
 
 # Question words and auxiliaries, which BM25's lists keep but which name no topic.
-_QUESTION_WORDS = frozenset(
-    (
-        "wer wen wem wessen was wie wo wann warum weshalb wieso weswegen welche welcher "
-        "welches welchen welchem woher wohin womit wozu worüber wofür gibt gab "
-        "who whom whose what which when where why how does do did done is are was were be "
-        "been has have had can could would should will shall may might must you your"
-    ).split()
-)
+_QUESTION_WORDS = frozenset().union(*(v.question_words for v in LANGUAGES.values()))
 
 
 def content_words(text: str) -> list[str]:

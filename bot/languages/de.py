@@ -23,6 +23,23 @@ VOCABULARY = Vocabulary(
             "nach"
         ).split()
     ),
+    letters="äöüß",
+    question_words=frozenset(
+        (
+            "wer wen wem wessen was wie wo wann warum weshalb wieso weswegen welche welcher "
+            "welches welchen welchem woher wohin womit wozu worüber wofür gibt gab"
+        ).split()
+    ),
+    continuations=frozenset("und aber auch also".split()),
+    # Pronouns and pronominal adverbs that point back ("es" is left out: "gibt es").
+    back_references=frozenset(
+        (
+            "sie er ihre ihrem ihren ihrer ihres deren dessen dies diese dieser dieses diesem "
+            "diesen jene jener jenes dabei dazu davon darauf darüber daran damit dafür dagegen "
+            "dadurch daraus dort dann denen"
+        ).split()
+    ),
+    back_phrases=("das unternehmen", "die firma"),
     asks=MappingProxyType(
         {
             "time": (

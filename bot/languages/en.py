@@ -22,6 +22,18 @@ VOCABULARY = Vocabulary(
             "from by were been much many"
         ).split()
     ),
+    letters="",
+    question_words=frozenset(
+        (
+            "who whom whose what which when where why how does do did done is are was were be "
+            "been has have had can could would should will shall may might must you your"
+        ).split()
+    ),
+    continuations=frozenset("and but also so".split()),
+    back_references=frozenset(
+        "it its they them their theirs this that these those he she his her".split()
+    ),
+    back_phrases=("the company", "the firm", "what about"),
     asks=MappingProxyType(
         {
             "time": (

@@ -40,6 +40,15 @@ class Vocabulary:
     """
 
     function_words: frozenset[str]
+    # Letters only this language writes ("äöüß"): a strong sign of it in a short question.
+    letters: str
+    # Question words and auxiliaries, which name no topic ("wer", "does").
+    question_words: frozenset[str]
+    # Words that open a continuation ("und", "but") and words and phrases that point back
+    # to an earlier question ("deren", "dabei", "the company"): a follow-up.
+    continuations: frozenset[str]
+    back_references: frozenset[str]
+    back_phrases: tuple[str, ...]
     asks: Mapping[AnswerType, str]
     gives: Mapping[AnswerType, str]
     gives_cased: Mapping[AnswerType, str]
