@@ -118,7 +118,9 @@ def test_a_wrong_method_gets_the_error_shape(client: TestClient, method: str) ->
     assert response.headers["allow"] == "POST"
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/widget", "/widget.js", "/widget.css", "/embed.js"])
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/widget", "/widget.js", "/widget-words.js", "/widget.css", "/embed.js"]
+)
 def test_monitors_may_ask_for_headers_only(client: TestClient, path: str) -> None:
     head, get = client.head(path), client.get(path)
     assert head.status_code == get.status_code == 200

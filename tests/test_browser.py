@@ -51,6 +51,19 @@ def test_an_off_topic_question_gets_a_plain_refusal(browser: Browser, bot: Serve
         expect(page.get_by_text("The text says nothing about that.")).to_be_visible(
             timeout=ANSWER_TIMEOUT
         )
+        expect(page.locator(".message-row .status-silent")).to_have_text("No answer")
+        assert blocked.urls == []
+
+
+def test_the_chat_labels_an_answer_that_is_only_related(browser: Browser, bot: Server) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(bot.url + "/")
+        ask_in_chat(page, "Wann wurde Stability AI gegründet?")
+        label = page.locator(".message-row .status-related")
+        expect(label).to_have_text("Nur verwandt", timeout=ANSWER_TIMEOUT)
+        expect(page.get_by_text("Der Text beantwortet das nicht direkt")).to_be_visible()
+        # The label has its own colours: not the answer's, not the text's.
+        assert label.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 241, 194)"
         assert blocked.urls == []
 
 

@@ -68,6 +68,23 @@ def test_the_launcher_opens_the_widget_which_quotes_the_essay(
         assert blocked.urls == []
 
 
+def test_the_widget_says_how_sure_each_answer_is(browser: Browser, intranet: str) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(intranet)
+        launcher(page).click()
+        frame = widget_frame(page)
+        for question in (QUESTION, "Wann wurde Stability AI gegründet?", "Wie spät ist es?"):
+            ask_in(frame, question)
+            expect(frame.locator(".answer[aria-busy]")).to_have_count(0, timeout=ANSWER_TIMEOUT)
+        answers = frame.locator(".answer")
+        expect(answers.nth(0).locator(".status")).to_have_text("Antwort")
+        expect(answers.nth(1).locator(".status")).to_have_text("Nur verwandt")
+        expect(answers.nth(1).locator("blockquote").first).to_be_visible()
+        expect(answers.nth(2).locator(".status")).to_have_text("Keine Antwort")
+        expect(answers.nth(2).locator("blockquote")).to_have_count(0)
+        assert blocked.urls == []
+
+
 def test_the_conversation_survives_a_reload(browser: Browser, intranet: str) -> None:
     with guarded_page(browser) as (page, blocked):
         page.goto(intranet)

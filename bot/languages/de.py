@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .vocabulary import Messages, Vocabulary
+from .vocabulary import Messages, Vocabulary, WidgetWords
 
 __all__ = ["VOCABULARY"]
 
@@ -135,5 +135,14 @@ VOCABULARY = Vocabulary(
         answered_label="Antwort",
         related_label="Nur verwandt",
         silent_label="Keine Antwort",
+    ),
+    widget=WidgetWords(
+        title="Fragen zum Text",
+        full="Ganzer Text",
+        ask="Fragen",
+        clear="Neu",
+        label="Frage",
+        placeholder="Frage zum Text",
+        failed="Die Frage konnte nicht beantwortet werden.",
     ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .vocabulary import Messages, Vocabulary
+from .vocabulary import Messages, Vocabulary, WidgetWords
 
 __all__ = ["VOCABULARY"]
 
@@ -111,5 +111,14 @@ VOCABULARY = Vocabulary(
         answered_label="Answer",
         related_label="Related only",
         silent_label="No answer",
+    ),
+    widget=WidgetWords(
+        title="Ask the text",
+        full="Full text",
+        ask="Ask",
+        clear="New",
+        label="Question",
+        placeholder="Question about the text",
+        failed="The question could not be answered.",
     ),
 )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["AnswerType", "Messages", "Vocabulary"]
+__all__ = ["AnswerType", "Messages", "Vocabulary", "WidgetWords"]
 
 # What a question asks for, when its question word says so.
 # ("Warum" asks for a reason, but reasons are often given without a "weil" or "denn": a
@@ -27,6 +27,19 @@ class Messages:
     answered_label: str
     related_label: str
     silent_label: str
+
+
+@dataclass(frozen=True)
+class WidgetWords:
+    """The embeddable widget's own words (its buttons and labels)."""
+
+    title: str
+    full: str
+    ask: str
+    clear: str
+    label: str
+    placeholder: str
+    failed: str
 
 
 @dataclass(frozen=True)
@@ -53,3 +66,4 @@ class Vocabulary:
     gives: Mapping[AnswerType, str]
     gives_cased: Mapping[AnswerType, str]
     messages: Messages
+    widget: WidgetWords

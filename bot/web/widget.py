@@ -6,10 +6,15 @@ origin, behind a reverse proxy's sub-path, and in an intranet without internet.
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from functools import cache
 from importlib.resources import files
 
 from fastapi import FastAPI
 from starlette.responses import Response
+
+from ..languages import LANGUAGES
 
 __all__ = ["add_widget_routes"]
 
@@ -34,6 +39,24 @@ def _asset(name: str, *, policy: str | None = None) -> Response:
     return Response((_STATIC / name).read_bytes(), media_type=_TYPES[name], headers=headers)
 
 
+@cache
+def widget_words() -> bytes:
+    """The widget's words in every language the bot knows, as a script the widget loads
+    before its own: the same words as the chat's, from `languages/`, written once."""
+    words = {
+        name: {
+            **asdict(vocabulary.widget),
+            "paragraph": vocabulary.messages.paragraph,
+            "answered": vocabulary.messages.answered_label,
+            "related": vocabulary.messages.related_label,
+            "silent": vocabulary.messages.silent_label,
+        }
+        for name, vocabulary in LANGUAGES.items()
+    }
+    text = json.dumps(words, ensure_ascii=True, sort_keys=True)
+    return f"window.essaybotWords = {text};\n".encode()
+
+
 def add_widget_routes(app: FastAPI) -> None:
     @app.api_route("/widget", methods=["GET", "HEAD"], include_in_schema=False)
     def widget() -> Response:
@@ -42,6 +65,11 @@ def add_widget_routes(app: FastAPI) -> None:
     @app.api_route("/widget.js", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_js() -> Response:
         return _asset("widget.js")
+
+    @app.api_route("/widget-words.js", methods=["GET", "HEAD"], include_in_schema=False)
+    def words_js() -> Response:
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        return Response(widget_words(), media_type=_TYPES["widget.js"], headers=headers)
 
     @app.api_route("/widget.css", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_css() -> Response:

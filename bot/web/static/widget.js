@@ -6,17 +6,11 @@
 (function () {
   "use strict";
   var params = new URLSearchParams(location.search);
-  var lang = params.get("lang") === "en" ? "en" : "de";
-  var words = {
-    de: { title: "Fragen zum Text", full: "Ganzer Text", ask: "Fragen", clear: "Neu",
-          label: "Frage", placeholder: "Frage zum Text", paragraph: "Absatz",
-          answered: "Antwort", related: "Nur verwandt", silent: "Keine Antwort",
-          failed: "Die Frage konnte nicht beantwortet werden." },
-    en: { title: "Ask the text", full: "Full text", ask: "Ask", clear: "New",
-          label: "Question", placeholder: "Question about the text", paragraph: "Paragraph",
-          answered: "Answer", related: "Related only", silent: "No answer",
-          failed: "The question could not be answered." },
-  }[lang];
+  // The words come from the bot's languages (widget-words.js, served beside this file).
+  var all = window.essaybotWords || {};
+  var lang = Object.prototype.hasOwnProperty.call(all, params.get("lang")) ?
+    params.get("lang") : "de";
+  var words = all[lang];
   // How sure an answer is (the API's "status"); a conversation saved before answers had
   // one shows without a label.
   var STATUSES = ["answered", "related", "silent"];
