@@ -39,6 +39,11 @@ __all__ = [
 # A second sentence is highlighted only when it scores almost as well as the best one.
 _HIGHLIGHT_MARGIN = 0.02
 _MAX_HIGHLIGHTS = 2
+# A sentence is judged mostly by its window (with its neighbours, "Das Unternehmen" knows
+# who is meant) and a little by itself: on the tuning halves of all three texts this
+# marked the answering sentence for 0.94 / 0.88 / 0.94 of the questions (essay,
+# Developer's Reference, handbook), against 0.88 / 0.75 / 0.94 for an even mix.
+_SENTENCE_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ def closest_sentences(
 
 
 def _sentence_scores(index: Index, position: int, query: Matrix) -> npt.NDArray[np.float32]:
-    scores: npt.NDArray[np.float32] = (
-        index.sentences_of(position) @ query[0] + index.windows_of(position) @ query[0]
-    ) / 2
+    scores: npt.NDArray[np.float32] = _SENTENCE_SHARE * (
+        index.sentences_of(position) @ query[0]
+    ) + (1 - _SENTENCE_SHARE) * (index.windows_of(position) @ query[0])
     return scores
