@@ -101,10 +101,7 @@ def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[s
     block every later one, so it is left out here rather than refused.
     """
     if isinstance(history, str) or not isinstance(history, Sequence):
-        raise QuestionRejected(
-            "The history must be a list of earlier questions.",
-            "Der Verlauf muss eine Liste früherer Fragen sein.",
-        )
+        raise QuestionRejected("history")
     cleaned = []
     for earlier in history:
         try:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .languages import LANGUAGES
+
 __all__ = [
     "EssaybotError",
     "IndexCorrupt",
@@ -135,13 +137,15 @@ class IndexUnwritable(EssaybotError):
 class QuestionRejected(EssaybotError):
     """The question cannot be asked as it is; the message says how to fix it.
 
-    The people who ask are German or English speakers, so the message comes in both; str()
-    is the English one.
+    `reason` names the message in each language's `rejections` (`languages/`), so the
+    chat and the API say it in the asker's language; str() is the English one.
     """
 
-    def __init__(self, message: str, german: str | None = None) -> None:
-        self.german = german or message
-        super().__init__(message)
+    def __init__(self, reason: str, **values: object) -> None:
+        self.reason = reason
+        self.values = values
+        super().__init__(self.in_language("en"))
 
     def in_language(self, language: str) -> str:
-        return self.german if language == "de" else str(self)
+        vocabulary = LANGUAGES.get(language, LANGUAGES["en"])
+        return vocabulary.rejections[self.reason].format(**self.values)

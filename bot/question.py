@@ -23,31 +23,17 @@ _WORDS = re.compile(r"[^\W\d_]+")
 def clean_question(raw: object, *, max_chars: int) -> str:
     """The question as the model should see it, or QuestionRejected saying what to fix."""
     if not isinstance(raw, str):
-        raise QuestionRejected("The question must be text.", "Die Frage muss Text sein.")
+        raise QuestionRejected("not text")
     if _CONTROL.search(raw):
-        raise QuestionRejected(
-            "The question contains control characters or binary data; type it as plain text.",
-            "Die Frage enthält Steuerzeichen oder Binärdaten; bitte als einfachen Text eingeben.",
-        )
+        raise QuestionRejected("binary")
     question = _SPACE.sub(" ", unicodedata.normalize("NFC", _INVISIBLE.sub("", raw))).strip()
     if not question:
-        raise QuestionRejected(
-            "The question is empty; type a question about the text.",
-            "Die Frage ist leer; bitte eine Frage zum Text eingeben.",
-        )
+        raise QuestionRejected("empty")
     if len(question) > max_chars:
-        raise QuestionRejected(
-            f"The question is {len(question)} characters long; the limit is {max_chars}. "
-            "Ask something shorter.",
-            f"Die Frage ist {len(question)} Zeichen lang; erlaubt sind {max_chars}. "
-            "Bitte kürzer fragen.",
-        )
+        raise QuestionRejected("too long", length=len(question), limit=max_chars)
     # Digits alone ("12345") name nothing either: a question needs a word.
     if not any(ch.isalpha() for ch in question):
-        raise QuestionRejected(
-            "The question has no words in it; type a question about the text.",
-            "Die Frage enthält keine Wörter; bitte eine Frage zum Text eingeben.",
-        )
+        raise QuestionRejected("no words")
     return question
 
 
@@ -59,16 +45,6 @@ def require_content(text: str) -> None:
     """
     words = _WORDS.findall(text.lower())
     if len(words) >= 2 and len(set(words)) <= len(words) / 2:
-        raise QuestionRejected(
-            "The question repeats the same words; ask it once, in a sentence, e.g. "
-            '"Who sued Stability AI?".',
-            "Die Frage wiederholt dieselben Wörter; bitte einmal und als Satz fragen, z. B. "
-            "„Wer hat Stability AI verklagt?“.",
-        )
+        raise QuestionRejected("repeats")
     if not content_words(text):
-        raise QuestionRejected(
-            "The question does not say what it is about; name the thing you want to know, "
-            'e.g. "Who sued Stability AI?".',
-            "Die Frage sagt nicht, worum es geht; bitte nennen, was Sie wissen möchten, "
-            "z. B. „Wer hat Stability AI verklagt?“.",
-        )
+        raise QuestionRejected("names nothing")

@@ -25,3 +25,16 @@ from bot.language import guess_language
 )
 def test_language_is_guessed_from_function_words(question: str, language: str) -> None:
     assert guess_language(question) == language
+
+
+def test_every_language_says_every_rejection_and_message() -> None:
+    """A third language is one more module: it must say everything the others say."""
+    from dataclasses import fields
+
+    from bot.languages import LANGUAGES
+
+    reasons = {name: set(v.rejections) for name, v in LANGUAGES.items()}
+    assert len({frozenset(r) for r in reasons.values()}) == 1
+    for vocabulary in LANGUAGES.values():
+        for group in (vocabulary.messages, vocabulary.widget):
+            assert all(getattr(group, f.name).strip() for f in fields(group))

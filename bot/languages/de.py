@@ -145,4 +145,20 @@ VOCABULARY = Vocabulary(
         placeholder="Frage zum Text",
         failed="Die Frage konnte nicht beantwortet werden.",
     ),
+    rejections=MappingProxyType(
+        {
+            "not text": "Die Frage muss Text sein.",
+            "binary": "Die Frage enthält Steuerzeichen oder Binärdaten; bitte als einfachen "
+            "Text eingeben.",
+            "empty": "Die Frage ist leer; bitte eine Frage zum Text eingeben.",
+            "too long": "Die Frage ist {length} Zeichen lang; erlaubt sind {limit}. Bitte "
+            "kürzer fragen.",
+            "no words": "Die Frage enthält keine Wörter; bitte eine Frage zum Text eingeben.",
+            "repeats": "Die Frage wiederholt dieselben Wörter; bitte einmal und als Satz "
+            "fragen, z. B. „Wer hat Stability AI verklagt?“.",
+            "names nothing": "Die Frage sagt nicht, worum es geht; bitte nennen, was Sie "
+            "wissen möchten, z. B. „Wer hat Stability AI verklagt?“.",
+            "history": "Der Verlauf muss eine Liste früherer Fragen sein.",
+        }
+    ),
 )

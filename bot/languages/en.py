@@ -121,4 +121,20 @@ VOCABULARY = Vocabulary(
         placeholder="Question about the text",
         failed="The question could not be answered.",
     ),
+    rejections=MappingProxyType(
+        {
+            "not text": "The question must be text.",
+            "binary": "The question contains control characters or binary data; type it as "
+            "plain text.",
+            "empty": "The question is empty; type a question about the text.",
+            "too long": "The question is {length} characters long; the limit is {limit}. Ask "
+            "something shorter.",
+            "no words": "The question has no words in it; type a question about the text.",
+            "repeats": "The question repeats the same words; ask it once, in a sentence, "
+            'e.g. "Who sued Stability AI?".',
+            "names nothing": "The question does not say what it is about; name the thing you "
+            'want to know, e.g. "Who sued Stability AI?".',
+            "history": "The history must be a list of earlier questions.",
+        }
+    ),
 )

@@ -67,3 +67,5 @@ class Vocabulary:
     gives_cased: Mapping[AnswerType, str]
     messages: Messages
     widget: WidgetWords
+    # Why a question cannot be asked, by reason; `{name}` fields are filled in.
+    rejections: Mapping[str, str]
