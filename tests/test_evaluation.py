@@ -26,8 +26,8 @@ def test_a_case_counts_as_marked_when_its_answering_sentence_is_marked(engine: E
 
 def test_a_case_is_not_marked_when_another_sentence_of_the_paragraph_is(engine: Engine) -> None:
     run = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)
-    # ¶4 answers, but its GPU sentence is the one that answers this question.
-    outcome = run(_case("Wie viele GPUs braucht man?", (4,), ("Cloud-Giganten",)))
+    # ¶4 answers, but with its GPU sentence, not with its opening sentence on ethics.
+    outcome = run(_case("Wie viele GPUs braucht man?", (4,), ("Aufgrund der ethischen",)))
     assert outcome.marked is False
     assert measure([outcome], engine.threshold).marked == 0.0
 
