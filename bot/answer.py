@@ -70,10 +70,10 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         k=settings.max_quotes,
         margin=settings.margin,
     )
-    status = search.status(engine.index, engine.threshold)
+    status = search.status(engine.threshold)
     hits = quote_hits(engine.index, search, status)
     words = LANGUAGES[guess_language(question)].messages
-    message = {"answered": words.answered, "related": words.related, "silent": words.silent}[status]
+    message = words.says(status)
     quotes = tuple(
         Quote(
             source=hit.passage.source,

@@ -168,7 +168,7 @@ def dense_system(
             index, model, case.question, case.history, k=k, margin=margin, weights=weights
         )
         # Without a selection only the threshold decides, as for a plain vector search.
-        answerable = selection is None or bool(search.answering(index))
+        answerable = selection is None or bool(search.answering)
         # The bot refuses by its margin over the generic questions; a plain vector search
         # by its best score.
         confidence = search.confidence if selection else search.ranking.confidence

@@ -25,7 +25,7 @@ from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable, See
 from .lexical import Lexical, build_lexical, letter_words, word_start
 from .model import encode_documents
 from .passages import Passage, Sentence, split_passages
-from .refusal import LANGUAGES, bank_digest, ceilings
+from .refusal import CEILING_ROWS, bank_digest, ceilings
 from .texts import Text, texts_digest
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class Index:
     # Row of each passage's first sentence in the sentence matrices; one extra end marker.
     sentence_rows: tuple[int, ...] = field(default=())
     lexical: Lexical | None = None
-    # Per language (refusal.LANGUAGES) and passage, the best score a generic question
+    # Per language (refusal.CEILING_ROWS) and passage, the best score a generic question
     # reaches there: what a question must beat to be answered.
     ceilings: Matrix | None = None
 
@@ -311,7 +311,7 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         and vectors.d == manifest.dimension
         and sentence_vectors.shape == window_vectors.shape == (rows[-1], manifest.dimension)
         and sentence_vectors.dtype == window_vectors.dtype == np.float32
-        and bank_ceilings.shape == (len(LANGUAGES), len(passages))
+        and bank_ceilings.shape == (len(CEILING_ROWS), len(passages))
         and bank_ceilings.dtype == np.float32
         and bool(np.isfinite(bank_ceilings).all())
     ):

@@ -33,10 +33,17 @@ if TYPE_CHECKING:
     from ._types import Matrix
     from .index import Index
 
-__all__ = ["LANGUAGES", "bank", "bank_digest", "ceilings", "margin_over_bank", "nothing_to_go_on"]
+__all__ = [
+    "CEILING_ROWS",
+    "bank",
+    "bank_digest",
+    "ceilings",
+    "margin_over_bank",
+    "nothing_to_go_on",
+]
 
 # The rows of an index's ceilings, in this order.
-LANGUAGES: tuple[Language, ...] = ("de", "en")
+CEILING_ROWS: tuple[Language, ...] = ("de", "en")
 # A question encoded alone and the same question encoded in a batch differ in the last
 # bits; a generic question asked word for word must not beat itself.
 _NOISE = 1e-4
@@ -62,12 +69,12 @@ def ceilings(
     index: Index, model: SentenceTransformer, weights: Weights = DEFAULT_WEIGHTS
 ) -> Matrix:
     """The best dense score any bank question of each language reaches on each passage:
-    one row per language of `LANGUAGES`, one column per passage."""
+    one row per language of `CEILING_ROWS`, one column per passage."""
     questions = bank()
     scores = dense_scores(index, encode_queries(model, questions), weights)
     languages = np.array([guess_language(q) for q in questions])
     rows = []
-    for language in LANGUAGES:
+    for language in CEILING_ROWS:
         mine = scores[languages == language]
         rows.append(mine.max(axis=0) if len(mine) else scores.max(axis=0))
     result: Matrix = np.stack(rows).astype(np.float32)
@@ -83,7 +90,7 @@ def margin_over_bank(index: Index, ranking: Ranking, language: Language) -> floa
     dense = np.asarray(ranking.dense, dtype=np.float32)
     if index.ceilings is None:
         return float(dense.max())
-    row = index.ceilings[LANGUAGES.index(language)]
+    row = index.ceilings[CEILING_ROWS.index(language)]
     return float((dense - row[np.asarray(ranking.positions)]).max()) - _NOISE
 
 

@@ -57,34 +57,38 @@ class Search:
     ranking: Ranking
     # (position, fused score) of the passages close enough to quote, before any threshold.
     nearest: tuple[tuple[int, float], ...]
-    # The kind of answer the question asks for, if its wording says.
-    expected: AnswerType | None = None
+    # Those of them that hold the kind of answer asked for (all, when the question's
+    # wording asks for no kind).
+    answering: tuple[tuple[int, float], ...]
     # How far the question beats the generic questions on its best passage (refusal.py):
     # below the threshold (0 by default), the text is silent.
     confidence: float = 0.0
 
-    def status(self, index: Index, threshold: float) -> Status:
+    def status(self, threshold: float) -> Status:
         if self.confidence < threshold or not self.nearest:
             return "silent"
-        return "answered" if self.answering(index) else "related"
+        return "answered" if self.answering else "related"
 
-    def answering(self, index: Index) -> tuple[tuple[int, float], ...]:
-        """The nearest passages that hold the kind of answer asked for, in the sentences
-        closest to the question (a long passage holds a number somewhere; the answer to
-        "how many" stands where the question's topic does)."""
-        if self.expected is None:
-            return self.nearest
-        return tuple(
-            (position, score)
-            for position, score in self.nearest
-            if gives_answer(
-                " ".join(
-                    s.text
-                    for s in closest_sentences(index, position, self.query, EVIDENCE_SENTENCES)
-                ),
-                self.expected,
-            )
+
+def _answering(
+    index: Index,
+    nearest: tuple[tuple[int, float], ...],
+    query: Matrix,
+    expected: AnswerType | None,
+) -> tuple[tuple[int, float], ...]:
+    """The nearest passages that hold the kind of answer asked for, in the sentences
+    closest to the question (a long passage holds a number somewhere; the answer to "how
+    many" stands where the question's topic does)."""
+    if expected is None:
+        return nearest
+    return tuple(
+        (position, score)
+        for position, score in nearest
+        if gives_answer(
+            " ".join(s.text for s in closest_sentences(index, position, query, EVIDENCE_SENTENCES)),
+            expected,
         )
+    )
 
 
 def search_query(
@@ -124,7 +128,8 @@ def retrieve(
     confidence = margin_over_bank(index, ranking, guess_language(question))
     if nothing_to_go_on(index, text):
         confidence = -1.0
-    return Search(query, ranking, nearest, expected_answer(question), confidence)
+    answering = _answering(index, nearest, query, expected_answer(question))
+    return Search(query, ranking, nearest, answering, confidence)
 
 
 def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:
@@ -135,7 +140,7 @@ def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:
     """
     if status == "silent":
         return ()
-    chosen = search.answering(index) if status == "answered" else search.nearest
+    chosen = search.answering if status == "answered" else search.nearest
     return tuple(
         Hit(index.passages[position], score, best_sentences(index, position, search.query))
         for position, score in chosen

@@ -74,10 +74,9 @@ def test_every_passage_is_ranked_best_first() -> None:
 def select(query: np.ndarray, *, k: int, threshold: float, margin: float) -> tuple[Hit, ...]:
     """What ask() quotes, from the search it runs, on the hand-made index."""
     ranking = rank(INDEX, query, "", PLAIN)
-    search = Search(
-        query, ranking, candidates(ranking, k=k, margin=margin), confidence=ranking.confidence
-    )
-    return quote_hits(INDEX, search, search.status(INDEX, threshold))
+    nearest = candidates(ranking, k=k, margin=margin)
+    search = Search(query, ranking, nearest, nearest, confidence=ranking.confidence)
+    return quote_hits(INDEX, search, search.status(threshold))
 
 
 def test_passages_below_the_threshold_are_not_quoted() -> None:

@@ -28,6 +28,18 @@ class Messages:
     related_label: str
     silent_label: str
 
+    def says(self, status: str) -> str:
+        """The message for an answer's status ("answered", "related", "silent")."""
+        return {"answered": self.answered, "related": self.related, "silent": self.silent}[status]
+
+    def label(self, status: str) -> str:
+        """The short label for an answer's status."""
+        return {
+            "answered": self.answered_label,
+            "related": self.related_label,
+            "silent": self.silent_label,
+        }[status]
+
 
 @dataclass(frozen=True)
 class WidgetWords:

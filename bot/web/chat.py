@@ -80,12 +80,7 @@ def status_label(answer: Answer) -> str:
     """A small coloured label before the message, in the question's language, so a reader
     tells an answer from a merely related quote or silence at a glance (and a screen
     reader reads it out)."""
-    words = LANGUAGES[guess_language(answer.question)].messages
-    label = {
-        "answered": words.answered_label,
-        "related": words.related_label,
-        "silent": words.silent_label,
-    }[answer.status]
+    label = LANGUAGES[guess_language(answer.question)].messages.label(answer.status)
     return f'<span class="status status-{answer.status}">{escape(label)}</span> '
 
 

@@ -47,9 +47,10 @@ def widget_words() -> bytes:
         name: {
             **asdict(vocabulary.widget),
             "paragraph": vocabulary.messages.paragraph,
-            "answered": vocabulary.messages.answered_label,
-            "related": vocabulary.messages.related_label,
-            "silent": vocabulary.messages.silent_label,
+            **{
+                status: vocabulary.messages.label(status)
+                for status in ("answered", "related", "silent")
+            },
         }
         for name, vocabulary in LANGUAGES.items()
     }
