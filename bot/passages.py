@@ -1,8 +1,11 @@
 """Cut a text into the passages the bot quotes.
 
 One passage per paragraph. Short heading lines are not passages: they title the
-paragraphs that follow. A paragraph that only repeats another's sentences (a pull
-quote) is merged into that paragraph, so the same words are never quoted twice.
+paragraphs that follow, and a passage keeps the whole path of headings above it (in
+Markdown: Handbuch, Kantine, Öffnungszeiten), which is what places a paragraph of a long
+manual ("Tun Sie dies zuerst.") in its topic. A paragraph that only repeats another's
+sentences (a pull quote) is merged into that paragraph, so the same words are never
+quoted twice.
 Every offset counts characters in the source text, so `text[start:end]` is the quote.
 """
 
@@ -17,7 +20,15 @@ import pysbd
 
 from .texts import Text
 
-__all__ = ["Block", "Passage", "Sentence", "layout", "split_passages", "split_sentences"]
+__all__ = [
+    "Block",
+    "Passage",
+    "Sentence",
+    "introduction",
+    "layout",
+    "split_passages",
+    "split_sentences",
+]
 
 # A heading is one short sentence that does not end like prose ("Mögliche Hürden",
 # "Gibt es eine Chance für Open-Source-Grundlagenmodelle?").
@@ -29,6 +40,8 @@ _PROSE_ENDINGS = (".", ",", ";", ":", "…", '"', "“", "”", "«", "»")
 _REPEAT_OVERLAP = 0.8
 _REPEAT_MIN_WORDS = 5
 _WORD = re.compile(r"\w+")
+# A list item: a bullet or a number at the start of a line ("- Ihren Ausweis", "2) Bauen").
+_LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)])\s")
 
 
 @dataclass(frozen=True)
@@ -44,12 +57,18 @@ class Passage:
 
     source: str
     paragraph: int
-    section: str | None
+    # The headings above the paragraph, outermost first.
+    headings: tuple[str, ...]
     text: str
     start: int
     end: int
     sentences: tuple[Sentence, ...]
     repeats: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def section(self) -> str | None:
+        """The nearest heading: what a quote's citation names."""
+        return self.headings[-1] if self.headings else None
 
 
 @dataclass(frozen=True)
@@ -138,17 +157,45 @@ def _split_heading_line(content: str, span: tuple[int, int]) -> list[tuple[int, 
     return [span] if newline < 0 else [(begin, newline), (newline + 1, end)]
 
 
-def _heading_title(raw: _Raw, *, markdown: bool) -> str | None:
-    """The section title if this paragraph is a heading, else None."""
+def _heading(raw: _Raw, *, markdown: bool) -> tuple[int, str] | None:
+    """(level, title) if this paragraph is a heading, else None.
+
+    Markdown says the level ("## " is 2); a plain text's headings are all of one level.
+    """
     text = raw.text
     if markdown:
         # In Markdown only an ATX heading is one ("# Title"); "#1 Grund" is prose.
-        return text.lstrip("#").strip() or None if _ATX.match(text) else None
+        if not _ATX.match(text):
+            return None
+        title = text.lstrip(" \t#").strip()
+        return (len(text.strip()) - len(text.strip().lstrip("#")), title) if title else None
     if "\n" in text or len(raw.sentences) != 1 or len(text) > _HEADING_MAX_CHARS:
         return None
     if text.endswith(_PROSE_ENDINGS) or len(text.split()) > _HEADING_MAX_WORDS:
         return None
-    return text
+    return (1, text)
+
+
+def introduction(passage: Passage, index: int) -> Sentence | None:
+    """The sentence that introduces the list whose item sentence `index` is ("Bitte
+    bringen Sie Folgendes mit:" for "- Ihre Steuer-Identifikationsnummer"); None when
+    that sentence is no list item, or its list opens the passage.
+
+    An item far down a list does not say what it is a list of; its introduction does.
+    """
+    sentences = passage.sentences
+    if not _is_item(passage, sentences[index]):
+        return None
+    first = index
+    while first > 0 and _is_item(passage, sentences[first - 1]):
+        first -= 1
+    return sentences[first - 1] if first > 0 else None
+
+
+def _is_item(passage: Passage, sentence: Sentence) -> bool:
+    """Whether the sentence opens a line with a bullet or a number."""
+    before = passage.text[: sentence.start - passage.start].rstrip(" \t")
+    return (not before or before.endswith("\n")) and bool(_LIST_ITEM.match(sentence.text))
 
 
 def _words(text: str) -> frozenset[str]:
@@ -203,7 +250,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
         _Raw(content[s:e], s, e, split_sentences(content[s:e], s))
         for s, e in _paragraph_spans(content, markdown=markdown)
     ]
-    titles = [_heading_title(raw, markdown=markdown) for raw in raws]
+    titles = [_heading(raw, markdown=markdown) for raw in raws]
     prose = [raw for raw, title in zip(raws, titles, strict=True) if title is None]
     original = _originals(prose)
 
@@ -220,10 +267,10 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
 
     blocks: list[Block] = []
     passages: list[Passage] = []
-    section: str | None = None
+    path: list[tuple[int, str]] = []  # (level, title) of the headings above, outermost first
     for raw, title in zip(raws, titles, strict=True):
         if title is not None:
-            section = title
+            path = [*(h for h in path if h[0] < title[0]), title]
             blocks.append(Block("heading", raw.text, raw.start, raw.end))
             continue
         target = original[id(raw)]
@@ -236,7 +283,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
             Passage(
                 source=text.source,
                 paragraph=number,
-                section=section,
+                headings=tuple(t for _, t in path),
                 text=raw.text,
                 start=raw.start,
                 end=raw.end,

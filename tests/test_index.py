@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 from bot import Engine, IndexCorrupt, IndexMissing, IndexStale, Settings, load_engine
-from bot.index import ensure_index, load_index, manifest_for
+from bot.index import (
+    ensure_index,
+    load_index,
+    manifest_for,
+    passage_document,
+    sentence_windows,
+)
 from bot.model import model_identity
-from bot.texts import load_texts
+from bot.passages import split_passages
+from bot.texts import Text, load_texts
 
 from .conftest import SEEDS
 
@@ -143,3 +150,23 @@ def test_a_killed_builds_temporary_files_are_removed(seeds_copy: Path, tmp_path:
     _build(seeds_copy, index_dir, notes)
     assert not orphan.exists()
     assert len(notes) == 1  # loaded, not rebuilt: cleaning needs no rebuild
+
+
+def test_what_is_embedded_names_the_headings_and_the_lists_introduction() -> None:
+    (text,) = (
+        Text(
+            "h.md",
+            "# Handbuch\n\n## Erster Tag\n\nBitte bringen Sie Folgendes mit:\n"
+            "- Ihren Personalausweis\n- Ihre Steuer-Identifikationsnummer\n- Ihre Bankverbindung",
+        ),
+    )
+    (passage,) = split_passages(text)
+    assert passage_document(passage).startswith("Handbuch \u203a Erster Tag: Bitte bringen")
+    windows = sentence_windows(passage)
+    # The last item's neighbours are items; its introduction is read with it all the same.
+    assert windows[-1] == (
+        "Bitte bringen Sie Folgendes mit:\n"
+        "- Ihre Steuer-Identifikationsnummer\n- Ihre Bankverbindung"
+    )
+    # The first item already has the introduction as its neighbour: not read twice.
+    assert windows[1].count("Bitte bringen") == 1

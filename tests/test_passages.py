@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.passages import layout, split_passages, split_sentences
+from bot.passages import introduction, layout, split_passages, split_sentences
 from bot.texts import Text
 
 from .conftest import ESSAY
@@ -131,3 +131,41 @@ def test_markdown_heading_lines_stand_alone_and_rules_are_not_prose() -> None:
         ("Einleitung", "#1 Grund ist das Geld."),
         ("Schluss", "Ende."),
     ]
+
+
+def test_a_markdown_passage_keeps_the_path_of_headings_above_it() -> None:
+    text = Text(
+        "h.md",
+        "# Handbuch\n\n## Kantine\n\n### Öffnungszeiten\n\nVon 11:30 bis 14:00 Uhr.\n\n"
+        "## Parken\n\nHinter Halle C.\n\n# Anhang\n\nNichts weiter.",
+    )
+    assert [(p.headings, p.section) for p in split_passages(text)] == [
+        (("Handbuch", "Kantine", "Öffnungszeiten"), "Öffnungszeiten"),
+        (("Handbuch", "Parken"), "Parken"),
+        (("Anhang",), "Anhang"),
+    ]
+
+
+def test_a_list_item_knows_the_sentence_that_introduces_its_list() -> None:
+    text = Text(
+        "l.md",
+        "Am ersten Tag melden Sie sich am Empfang. Bitte bringen Sie Folgendes mit:\n"
+        "- Ihren Personalausweis\n- Ihre Steuer-Identifikationsnummer\n- Ihre Bankverbindung\n"
+        "Das ist alles.",
+    )
+    (passage,) = split_passages(text)
+    texts = [s.text for s in passage.sentences]
+    intros = [introduction(passage, i) for i in range(len(texts))]
+    assert [i.text if i else None for i in intros] == [
+        None,
+        None,
+        "Bitte bringen Sie Folgendes mit:",
+        "Bitte bringen Sie Folgendes mit:",
+        "Bitte bringen Sie Folgendes mit:",
+        None,
+    ]
+
+
+def test_a_number_inside_a_line_is_no_list_item() -> None:
+    (passage,) = split_passages(Text("n.md", "Die Zahlen stehen fest. 3. Quartal: 2. Platz."))
+    assert all(introduction(passage, i) is None for i in range(len(passage.sentences)))

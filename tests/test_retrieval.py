@@ -29,7 +29,7 @@ def _index(
             Passage(
                 "t.txt",
                 number,
-                None,
+                (),
                 text,
                 0,
                 len(text),
