@@ -326,7 +326,7 @@ def load_sets(registry: Path, chosen: Sequence[str], *, seeds: Path) -> tuple[Ev
     return tuple(sets)
 
 
-PARAGRAPH_ONLY = Weights(window=0.0, lexical=0.0)
+PARAGRAPH_ONLY = Weights(window=0.0, lexical=0.0, distinguish=0.0)
 
 
 def evaluate_set(

@@ -5,6 +5,8 @@ A passage is scored from three signals, each a plain cosine or BM25 number:
 - its best sentence window (a sentence read with its neighbours), which catches the one
   sentence that answers inside a long paragraph,
 - BM25 over character 4-grams, a small bump for names, rare words and German compounds.
+The passages close enough to quote are then ordered also by the question without the
+words they all contain (`distinguish.py`, applied in `search.py`).
 Whether the text answers at all is judged on the dense score against what generic
 questions reach on the same passage (`refusal.py`), and whether it answers or is merely
 related on whether a passage holds the kind of answer asked for (`answertype.py`).
@@ -34,6 +36,7 @@ __all__ = [
     "closest_sentences",
     "dense_scores",
     "rank",
+    "rerank",
 ]
 
 # A second sentence is highlighted only when it scores almost as well as the best one.
@@ -62,6 +65,9 @@ class Weights:
     # Cosine units added for the passage with the top BM25 score; e5's cosines for
     # on-topic passages sit within a few hundredths of each other, so this is a tie-breaker.
     lexical: float = 0.02
+    # Share of the question-without-its-shared-words score in the order of the passages
+    # close enough to quote (distinguish.py); 1 adds it as it is, 0 turns it off.
+    distinguish: float = 1.0
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -118,6 +124,22 @@ def rank(index: Index, query: Matrix, text: str, weights: Weights = DEFAULT_WEIG
         tuple(int(i) for i in order),
         tuple(float(fused[i]) for i in order),
         tuple(float(dense[i]) for i in order),
+    )
+
+
+def rerank(ranking: Ranking, shifts: dict[int, float]) -> Ranking:
+    """The ranking with `shifts` (position: cosine units) added to those passages' fused
+    scores, sorted again; the dense scores, which refusal reads, stay as they were."""
+    if not shifts:
+        return ranking
+    rows = sorted(
+        zip(ranking.positions, ranking.scores, ranking.dense, strict=True),
+        key=lambda row: -(row[1] + shifts.get(row[0], 0.0)),
+    )
+    return Ranking(
+        tuple(position for position, _, _ in rows),
+        tuple(score + shifts.get(position, 0.0) for position, score, _ in rows),
+        tuple(dense for _, _, dense in rows),
     )
 
 

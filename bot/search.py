@@ -15,6 +15,7 @@ import numpy as np
 
 from .answertype import AnswerType, expected_answer, gives_answer
 from .conversation import contextualize
+from .distinguish import shared_words, without_words
 from .language import guess_language
 from .model import encode_query
 from .question import require_content
@@ -27,7 +28,9 @@ from .retrieval import (
     best_sentences,
     candidates,
     closest_sentences,
+    dense_scores,
     rank,
+    rerank,
 )
 
 if TYPE_CHECKING:
@@ -110,6 +113,26 @@ def search_query(
     return query, text
 
 
+def _told_apart(
+    index: Index,
+    model: SentenceTransformer,
+    question: str,
+    ranking: Ranking,
+    nearest: tuple[tuple[int, float], ...],
+    weights: Weights,
+) -> Ranking:
+    """The ranking with the nearest passages ordered also by the question without the
+    words they all contain (distinguish.py); as it was when there are none."""
+    positions = [position for position, _ in nearest]
+    words = shared_words(question, [index.passages[p] for p in positions])
+    rest = without_words(question, words)
+    if rest is None:
+        return ranking
+    scores = dense_scores(index, encode_query(model, rest), weights)[0][positions]
+    shifts = weights.distinguish * (scores - scores.max())
+    return rerank(ranking, {p: float(s) for p, s in zip(positions, shifts, strict=True)})
+
+
 def retrieve(
     index: Index,
     model: SentenceTransformer,
@@ -125,6 +148,12 @@ def retrieve(
     query, text = search_query(model, question, history)
     ranking = rank(index, query, text, weights)
     nearest = candidates(ranking, k=k, margin=margin)
+    if weights.distinguish and len(nearest) > 1:
+        # The same passages are worth quoting; only their order changes.
+        ranking = _told_apart(index, model, question, ranking, nearest, weights)
+        chosen = {position for position, _ in nearest}
+        ranked = zip(ranking.positions, ranking.scores, strict=True)
+        nearest = tuple((position, score) for position, score in ranked if position in chosen)
     confidence = margin_over_bank(index, ranking, guess_language(question))
     if nothing_to_go_on(index, text):
         confidence = -1.0

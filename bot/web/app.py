@@ -44,7 +44,7 @@ class AskRequest(BaseModel):
 
 
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-_SEND = 'Send a JSON object like {"question": "Wer hat Stability AI verklagt?"}'
+_SEND = 'Send a JSON object like {"question": "Was ist ein Grundlagenmodell?"}'
 
 
 def _parse_ask(content_type: str, raw: bytes) -> AskRequest:

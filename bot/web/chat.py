@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 
 __all__ = ["EXAMPLES", "build_chat", "mount_chat", "status_label", "user_questions"]
 
+# What a new user tries first: each is answered from the right paragraph
+# (tests/test_examples.py).
 EXAMPLES = [
-    "Wer hat Stability AI verklagt?",
+    "Mit welcher Klage muss sich Stability AI auseinandersetzen?",
     "Was ist ein Grundlagenmodell?",
-    "Warum sind Open-Source-Grundlagenmodelle schwierig?",
-    "What is the biggest obstacle for open-source models?",
+    "Wer hat Stable Diffusion als Open Source veröffentlicht?",
+    "Who released Stable Diffusion as open source?",
 ]
 
 _CSS = """
