@@ -20,12 +20,11 @@ from .conversation import contextualize
 from .index import Index, passage_document
 from .lexical import build_lexical
 from .retrieval import Weights, best_sentences
-from .search import retrieve
+from .search import Search, retrieve
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from ._types import Matrix
 
 __all__ = [
     "PARAGRAPH_ONLY",
@@ -175,13 +174,13 @@ def dense_system(
         ranked = tuple(paragraphs[i] for i in search.ranking.positions)
         marked = None
         if marks and case.marks:
-            marked = all(_is_marked(index, search.query, case, mark) for mark in case.marks)
+            marked = all(_is_marked(index, search, case, mark) for mark in case.marks)
         return Outcome(case, ranked, confidence, answerable, marked)
 
     return run
 
 
-def _is_marked(index: Index, query: Matrix, case: Case, mark: str) -> bool:
+def _is_marked(index: Index, search: Search, case: Case, mark: str) -> bool:
     """Whether the sentence holding `mark` is among those marked in its paragraph.
 
     Judged apart from ranking: the paragraph is the labelled one, wherever it ranked.
@@ -190,7 +189,8 @@ def _is_marked(index: Index, query: Matrix, case: Case, mark: str) -> bool:
         if passage.paragraph in case.answers and mark in passage.text:
             if not any(mark in s.text for s in passage.sentences):
                 raise ValueError(f"{case.id}: the mark {mark!r} spans two sentences")
-            return any(mark in s.text for s in best_sentences(index, position, query))
+            marked = best_sentences(index, position, search.query, search.expected)
+            return any(mark in s.text for s in marked)
     raise ValueError(f"{case.id}: no answering paragraph contains the mark {mark!r}")
 
 

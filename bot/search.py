@@ -66,6 +66,8 @@ class Search:
     # How far the question beats the generic questions on its best passage (refusal.py):
     # below the threshold (0 by default), the text is silent.
     confidence: float = 0.0
+    # The kind of answer the question asks for, if its wording says.
+    expected: AnswerType | None = None
 
     def status(self, threshold: float) -> Status:
         if self.confidence < threshold or not self.nearest:
@@ -157,8 +159,9 @@ def retrieve(
     confidence = margin_over_bank(index, ranking, guess_language(question))
     if nothing_to_go_on(index, text):
         confidence = -1.0
-    answering = _answering(index, nearest, query, expected_answer(question))
-    return Search(query, ranking, nearest, answering, confidence)
+    expected = expected_answer(question)
+    answering = _answering(index, nearest, query, expected)
+    return Search(query, ranking, nearest, answering, confidence, expected)
 
 
 def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:
@@ -171,6 +174,10 @@ def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:
         return ()
     chosen = search.answering if status == "answered" else search.nearest
     return tuple(
-        Hit(index.passages[position], score, best_sentences(index, position, search.query))
+        Hit(
+            index.passages[position],
+            score,
+            best_sentences(index, position, search.query, search.expected),
+        )
         for position, score in chosen
     )
