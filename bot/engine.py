@@ -54,11 +54,11 @@ def load_engine(
 ) -> Engine:
     """Read the texts, load the model, and load the index (rebuilt when missing or stale)."""
     texts = load_texts(settings.seeds)
-    model = load_model(settings.model, settings.model_cache)
+    model = load_model(settings.model, settings.model_cache, settings.runtime)
     index = ensure_index(
         texts,
         model,
-        model_identity(settings.model),
+        model_identity(settings.model, settings.runtime),
         settings.index_dir,
         progress=progress,
         notify=notify,

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._packages import package_dir
-from .e5 import E5_REBUILD
+from .e5 import E5_REBUILD, cache_root
 from .errors import ModelUnavailable
+from .runtime import ONNX_RECIPE, Runtime, export_onnx, onnx_path, use_onnx
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,8 +37,10 @@ __all__ = [
     "encode_documents",
     "encode_queries",
     "encode_query",
+    "ensure_onnx",
     "load_model",
     "model_identity",
+    "onnx_model_path",
     "resolve_model",
 ]
 
@@ -107,8 +110,9 @@ def resolve_model(name: str, cache: Path | None = None) -> str:
     return name
 
 
-def model_identity(name: str) -> str:
-    """A stable description of the weights behind `name`, recorded in the index manifest."""
+def model_identity(name: str, runtime: Runtime = "onnx") -> str:
+    """A stable description of the weights behind `name` and what runs them, recorded in
+    the index manifest: vectors from another runtime make an index stale."""
     packaged = PACKAGED_MODELS.get(ALIASES.get(name, name))
     if packaged is not None:
         try:
@@ -116,23 +120,79 @@ def model_identity(name: str) -> str:
         except importlib.metadata.PackageNotFoundError:
             version = "missing"
         rebuild = f", {packaged.rebuild}" if packaged.rebuild else ""
-        return f"{packaged.name} ({packaged.distribution}=={version}{rebuild})"
-    return resolve_model(name)
+        identity = f"{packaged.name} ({packaged.distribution}=={version}{rebuild})"
+    else:
+        identity = resolve_model(name)
+    return f"{identity}; {ONNX_RECIPE}" if runtime == "onnx" else identity
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str, cache: Path | None = None) -> SentenceTransformer:
-    """Load once per process; every question reuses the same weights."""
+def load_model(
+    name: str, cache: Path | None = None, runtime: Runtime = "onnx"
+) -> SentenceTransformer:
+    """Load once per process; every question reuses the same weights.
+
+    With the ONNX runtime, the model's export is made on first use (`essaybot models
+    build` makes it ahead) and runs the transformer; torch stays what builds and checks it.
+    """
     resolved = resolve_model(name, cache)
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise
     try:
-        return SentenceTransformer(resolved, device="cpu", local_files_only=True)
+        model = SentenceTransformer(resolved, device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises OSError, ValueError, HF errors...
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelUnavailable(model=name, reason=reason[:300]) from exc
+        raise ModelUnavailable(model=name, reason=_first_line(exc)) from exc
+    if runtime == "onnx":
+        model = _on_onnx(model, name, Path(resolved), cache)
+    return model
+
+
+def onnx_model_path(name: str, cache: Path | None = None) -> Path:
+    """Where the ONNX export of model `name` is (or will be) kept."""
+    return onnx_path(Path(resolve_model(name, cache)), cache or cache_root())
+
+
+def ensure_onnx(
+    name: str, cache: Path | None = None, *, notify: Callable[[str], None] = lambda m: None
+) -> Path:
+    """The ONNX export of model `name`, exported first if it is not there yet."""
+    directory = Path(resolve_model(name, cache))
+    if not directory.is_dir():
+        raise ModelUnavailable(
+            model=name,
+            reason="ONNX Runtime needs a local model directory; set ESSAYBOT_RUNTIME=torch "
+            "to run a hub model with torch",
+        )
+    path = onnx_path(directory, cache or cache_root())
+    try:
+        return export_onnx(directory, path, notify=notify)
+    except Exception as exc:  # torch's exporter, onnx and onnxruntime fail in many ways
+        raise ModelUnavailable(
+            model=name,
+            reason=f"its ONNX export failed ({_first_line(exc)}); set ESSAYBOT_RUNTIME=torch "
+            "to run it with torch",
+        ) from exc
+
+
+def _on_onnx(
+    model: SentenceTransformer, name: str, directory: Path, cache: Path | None
+) -> SentenceTransformer:
+    path = ensure_onnx(name, cache, notify=lambda message: print(message, file=sys.stderr))
+    try:
+        return use_onnx(model, path)
+    except Exception as exc:  # a damaged export: onnxruntime says why
+        raise ModelUnavailable(
+            model=name,
+            reason=f"its ONNX export at {path} cannot be loaded ({_first_line(exc)}); "
+            "delete it to export it again, or set ESSAYBOT_RUNTIME=torch",
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
 
 
 def encode_documents(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,12 @@ class Settings(BaseSettings):
         description="Where models rebuilt from installed packages are kept (about 470 MB "
         "for multilingual-e5-small). Default: `$XDG_CACHE_HOME/essaybot/models`, else "
         "`~/.cache/essaybot/models`.",
+    )
+    runtime: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="What runs the model: `onnx` (ONNX Runtime, an 8-bit export made once "
+        "into the model cache, about three times faster) or `torch` (the weights as they "
+        "are; what builds and checks the export).",
     )
     threshold: float = Field(
         0.0,
