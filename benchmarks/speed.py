@@ -1,0 +1,201 @@
+"""Speed figures side by side, in one run, against the floor: a plain sentence-transformers
+encode of the same questions with the same model on torch.
+
+Usage: .venv/bin/python benchmarks/speed.py [--questions N] [--long PATH] [--no-build]
+Prints a table, asserts nothing: these machines are noisy, so read ratios from one run.
+The HTTP rows go through a real `essaybot serve` on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from bot import Settings, ask, load_engine
+from bot.index import build_index
+from bot.model import encode_queries, encode_query, load_model, model_identity
+from bot.texts import load_texts
+
+PROJECT = Path(__file__).resolve().parent.parent
+ESSAYBOT = Path(sys.executable).with_name("essaybot")
+QUESTIONS = [
+    "Mit welcher Klage muss sich Stability AI auseinandersetzen?",
+    "Was ist ein Grundlagenmodell?",
+    "Who released Stable Diffusion as open source?",
+    "Was kostet es, ein Grundlagenmodell zu bauen?",
+    "What did Meta do?",
+    "Wie backe ich einen Apfelkuchen?",
+    "Warum ist Geld das größte Hindernis?",
+    "Welche Unternehmen bauen Grundlagenmodelle?",
+]
+
+
+def _ms(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return 1000 * ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _times(function: Callable[[str], object], count: int) -> list[float]:
+    function(QUESTIONS[0])  # warm
+    samples = []
+    for i in range(count):
+        start = time.perf_counter()
+        function(QUESTIONS[i % len(QUESTIONS)])
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(index_dir: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+    port = _free_port()
+    env = {**os.environ, "ESSAYBOT_INDEX_DIR": str(index_dir)}
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        [str(ESSAYBOT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - start < 120:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return server, url, time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    server.kill()
+    raise RuntimeError("the server did not become healthy in 120 s")
+
+
+def _load(url: str, clients: int, total: int) -> tuple[list[float], float]:
+    """`total` questions from `clients` concurrent clients: latencies and wall time."""
+
+    def worker(offset: int) -> list[float]:
+        samples = []
+        with httpx.Client(base_url=url, timeout=60) as client:
+            for i in range(offset, total, clients):
+                start = time.perf_counter()
+                reply = client.post("/api/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]})
+                reply.raise_for_status()
+                samples.append(time.perf_counter() - start)
+        return samples
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(worker, range(clients)))
+    return [s for r in results for s in r], time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--questions", type=int, default=80, help="questions per figure")
+    parser.add_argument(
+        "--long",
+        type=Path,
+        default=PROJECT / "evals" / "texts" / "developers-reference",
+        help="a directory with a long text, for the index build figure",
+    )
+    parser.add_argument("--no-build", action="store_true", help="skip the index build rows")
+    args = parser.parse_args()
+    settings = Settings()
+    rows: list[tuple[str, str, str]] = []
+
+    torch_model = load_model(settings.model, settings.model_cache, "torch")
+    floor = statistics.median(_times(lambda q: torch_model.encode_query([q]), args.questions))
+    rows.append(("floor: sentence-transformers encode, torch", f"{floor * 1000:.1f} ms", "1.00x"))
+
+    def against_floor(label: str, seconds: float) -> None:
+        rows.append((label, f"{seconds * 1000:.1f} ms", f"{seconds / floor:.2f}x floor"))
+
+    against_floor(
+        "the bot's encode, torch",
+        statistics.median(_times(lambda q: encode_query(torch_model, q), args.questions)),
+    )
+    engine = load_engine(settings, notify=lambda message: None)
+    against_floor(
+        f"the bot's encode, {settings.runtime}",
+        statistics.median(_times(lambda q: encode_query(engine.model, q), args.questions)),
+    )
+    against_floor(
+        f"ask(), {settings.runtime}",
+        statistics.median(_times(lambda q: ask(q, engine), args.questions)),
+    )
+    start = time.perf_counter()
+    encode_queries(engine.model, [QUESTIONS[i % len(QUESTIONS)] for i in range(64)])
+    batch = 64 / (time.perf_counter() - start)
+    rows.append(("encode, batches of 32", f"{batch:.0f} q/s", f"{batch * floor:.2f}x floor q/s"))
+
+    with tempfile.TemporaryDirectory() as directory:
+        server, url, cold = _serve(Path(directory))  # builds the index, then serves
+        server.terminate()
+        server.wait(30)
+        server, url, warm = _serve(Path(directory))
+        try:
+            rows.append(("cold start, index built: serve to healthy", f"{warm:.1f} s", ""))
+            rows.append(("first start, index to build: serve to healthy", f"{cold:.1f} s", ""))
+            one_p50 = 0.0
+            for clients in (1, 4, 16):
+                samples, wall = _load(url, clients, max(args.questions, clients * 8))
+                p50, p95, p99 = (_ms(samples, q) for q in (0.5, 0.95, 0.99))
+                one_p50 = one_p50 or p50
+                rows.append(
+                    (
+                        f"HTTP POST /api/ask, {clients} client(s): p50 / p95 / p99",
+                        f"{p50:.1f} / {p95:.1f} / {p99:.1f} ms",
+                        f"{p50 / 1000 / floor:.2f}x floor; {len(samples) / wall:.0f} q/s = "
+                        f"{len(samples) / wall * floor:.2f}x floor q/s; p99 "
+                        f"{p99 / one_p50:.1f}x one-client p50",
+                    )
+                )
+        finally:
+            server.terminate()
+            server.wait(30)
+        env = {**os.environ, "ESSAYBOT_INDEX_DIR": directory}
+        start = time.perf_counter()
+        subprocess.run(
+            [str(ESSAYBOT), "ask", QUESTIONS[0]], env=env, check=True, capture_output=True
+        )
+        rows.append(("essaybot ask from the shell", f"{time.perf_counter() - start:.1f} s", ""))
+
+    if not args.no_build:
+        for label, directory in (("the essay", settings.seeds), ("a long text", args.long)):
+            texts = load_texts(directory)
+            size = sum(len(t.content.encode()) for t in texts) // 1000
+            for runtime, model in (("torch", torch_model), (settings.runtime, engine.model)):
+                start = time.perf_counter()
+                built = build_index(texts, model, model_identity(settings.model, runtime))
+                seconds = time.perf_counter() - start
+                rows.append(
+                    (
+                        f"index build, {label} ({size} KB, {len(built.passages)} passages), "
+                        f"{runtime}",
+                        f"{seconds:.1f} s",
+                        "",
+                    )
+                )
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{settings.model}, runtime {settings.runtime}, {os.cpu_count()} CPUs\n")
+    for label, figure, ratio in rows:
+        print(f"{label:<{width}}  {figure:>24}  {ratio}")
+
+
+if __name__ == "__main__":
+    main()
