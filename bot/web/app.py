@@ -8,15 +8,19 @@ in front of Gradio, the gate that shuts the routes the chat does not use (`gate.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import weakref
 from typing import TYPE_CHECKING, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -94,6 +98,21 @@ def _preferred_language(request: Request) -> str:
     return "de" if best == "de" or best.startswith("de-") else "en"
 
 
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _encoders() -> anyio.CapacityLimiter:
+    """Questions answered at once, one per core; one limiter per event loop, which is
+    where its waiters live (a test client runs a loop per request)."""
+    loop = asyncio.get_running_loop()
+    limiter = _LIMITERS.get(loop)
+    if limiter is None:
+        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(os.cpu_count() or 1)
+    return limiter
+
+
 def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings."""
     settings = engine.settings
@@ -147,9 +166,13 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     async def api_ask(request: Request) -> Any:
         body = _parse_ask(request.headers.get("content-type", ""), await request.body())
         try:
-            # Encoding is CPU-bound: run it in the thread pool so the event loop keeps
-            # serving and several questions are answered at once.
-            answer = await run_in_threadpool(ask, body.question, engine, body.history)
+            # Encoding is CPU-bound: run it off the event loop, so /healthz and the rest keep
+            # being served, and no more questions at once than there are cores: forty
+            # threads on two cores only take the CPU and the GIL from each other (and from
+            # the event loop); the others wait, costing nothing, and go in turn.
+            answer = await anyio.to_thread.run_sync(
+                ask, body.question, engine, body.history, limiter=_encoders()
+            )
         except EssaybotError:
             raise  # mapped to 4xx/503 by the handlers above
         except Exception:
