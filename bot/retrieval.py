@@ -23,6 +23,8 @@ from .answertype import AnswerType, gives_answer
 from .passages import introduction
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy.typing as npt
 
     from ._types import Matrix
@@ -38,6 +40,7 @@ __all__ = [
     "candidates",
     "closest_sentences",
     "dense_scores",
+    "dense_scores_at",
     "rank",
     "rerank",
 ]
@@ -116,6 +119,22 @@ def dense_scores(index: Index, queries: Matrix, weights: Weights = DEFAULT_WEIGH
     if filled.size:
         all_windows = queries @ index.window_vectors.T
         windows[:, filled] = np.maximum.reduceat(all_windows, starts[filled], axis=1)
+    return _mixed(passage, windows, weights)
+
+
+def dense_scores_at(
+    index: Index, query: Matrix, positions: Sequence[int], weights: Weights = DEFAULT_WEIGHTS
+) -> Matrix:
+    """`dense_scores` of one query for the passages at `positions` alone: what a second
+    look at a few passages costs, without scoring the whole text again."""
+    passage = np.array([index.vectors.reconstruct(int(p)) @ query[0] for p in positions])
+    windows = np.array(
+        [float((index.windows_of(p) @ query[0]).max(initial=-1.0)) for p in positions]
+    )
+    return _mixed(passage, windows, weights)
+
+
+def _mixed(passage: Matrix, windows: Matrix, weights: Weights) -> Matrix:
     dense: Matrix = ((1 - weights.window) * passage + weights.window * windows).astype(np.float32)
     return dense
 

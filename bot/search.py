@@ -28,7 +28,7 @@ from .retrieval import (
     best_sentences,
     candidates,
     closest_sentences,
-    dense_scores,
+    dense_scores_at,
     rank,
     rerank,
 )
@@ -130,7 +130,7 @@ def _told_apart(
     rest = without_words(question, words)
     if rest is None:
         return ranking
-    scores = dense_scores(index, encode_query(model, rest), weights)[0][positions]
+    scores = dense_scores_at(index, encode_query(model, rest), positions, weights)
     shifts = weights.distinguish * (scores - scores.max())
     return rerank(ranking, {p: float(s) for p, s in zip(positions, shifts, strict=True)})
 

@@ -8,7 +8,7 @@ import numpy as np
 from bot.index import Index, manifest_for
 from bot.lexical import build_lexical
 from bot.passages import Passage, Sentence
-from bot.retrieval import Hit, Weights, candidates, rank
+from bot.retrieval import Hit, Weights, candidates, dense_scores, dense_scores_at, rank
 from bot.search import Search, quote_hits
 from bot.texts import Text
 
@@ -117,3 +117,10 @@ def test_the_best_matching_sentence_is_highlighted() -> None:
     query = _query(1, 0, 0.1)
     (hit, *_) = select(query, k=1, threshold=0, margin=0)
     assert [s.text for s in hit.highlights] == ["s1.0"]
+
+
+def test_scoring_a_few_passages_gives_their_scores_in_the_whole_ranking() -> None:
+    query = np.array([_unit(0.7, 0.3, 0.1)], dtype=np.float32)
+    whole = dense_scores(INDEX, query, Weights(window=0.5))[0]
+    some = dense_scores_at(INDEX, query, [2, 0], Weights(window=0.5))
+    np.testing.assert_allclose(some, whole[[2, 0]], rtol=0, atol=1e-6)
