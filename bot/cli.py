@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from .answer import ask as ask_question
 from .engine import load_engine
-from .errors import EssaybotError, IndexUnwritable, QuestionRejected
+from .errors import EssaybotError, QuestionRejected
 from .settings import Settings
 
 __all__ = ["cli"]
@@ -82,23 +82,15 @@ def index(json_: bool, **flags: Any) -> None:
     """
     from dataclasses import asdict
 
-    from .index import build_index, index_lock, save_index
-    from .model import load_model, model_identity
+    from .model import load_model
+    from .storage import build_and_save
     from .texts import load_texts
 
     settings = _settings(**flags)
     try:
         texts = load_texts(settings.seeds)
         model = load_model(settings.model, settings.model_cache, settings.runtime)
-        built = build_index(
-            texts, model, model_identity(settings.model, settings.runtime), progress=True
-        )
-        try:
-            with index_lock(settings.index_dir):
-                save_index(built, settings.index_dir)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise IndexUnwritable(path=settings.index_dir, reason=reason) from exc
+        built = build_and_save(texts, model, settings.index_dir, progress=True)
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
     manifest = built.manifest
@@ -257,9 +249,9 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         load_cases,
         load_sets,
     )
-    from .index import ensure_index
-    from .model import load_model, model_identity
+    from .model import load_model
     from .retrieval import DEFAULT_WEIGHTS
+    from .storage import ensure_index
     from .texts import load_texts
 
     settings = _settings(**flags)
@@ -279,7 +271,6 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
             index = ensure_index(
                 load_texts(eval_set.texts),
                 model,
-                model_identity(settings.model, settings.runtime),
                 settings.index_dir / "eval" / eval_set.name,
                 progress=True,
                 notify=lambda message: click.echo(message, err=True),

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .index import Index, ensure_index
-from .model import load_model, model_identity, resolve_model
+from .model import load_model, resolve_model
+from .storage import ensure_index
 from .texts import load_texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sentence_transformers import SentenceTransformer
-
+    from .embedder import Embedder
+    from .index import Index
     from .settings import Settings
     from .texts import Text
 
@@ -26,7 +26,7 @@ __all__ = ["Engine", "load_engine"]
 class Engine:
     settings: Settings
     texts: tuple[Text, ...]
-    model: SentenceTransformer
+    model: Embedder
     index: Index
     # A name or path that `SentenceTransformer()` loads.
     model_path: str
@@ -55,14 +55,7 @@ def load_engine(
     """Read the texts, load the model, and load the index (rebuilt when missing or stale)."""
     texts = load_texts(settings.seeds)
     model = load_model(settings.model, settings.model_cache, settings.runtime)
-    index = ensure_index(
-        texts,
-        model,
-        model_identity(settings.model, settings.runtime),
-        settings.index_dir,
-        progress=progress,
-        notify=notify,
-    )
+    index = ensure_index(texts, model, settings.index_dir, progress=progress, notify=notify)
     return Engine(
         settings, texts, model, index, resolve_model(settings.model, settings.model_cache)
     )

@@ -23,7 +23,7 @@ from .retrieval import Weights, best_sentences
 from .search import Search, retrieve
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    from .embedder import Embedder
 
 
 __all__ = [
@@ -146,7 +146,7 @@ System = Callable[[Case], Outcome]
 
 def dense_system(
     index: Index,
-    model: SentenceTransformer,
+    model: Embedder,
     weights: Weights,
     *,
     selection: tuple[int, float] | None = None,
@@ -332,7 +332,7 @@ PARAGRAPH_ONLY = Weights(window=0.0, lexical=0.0, distinguish=0.0)
 def evaluate_set(
     name: str,
     index: Index,
-    model: SentenceTransformer,
+    model: Embedder,
     cases: Sequence[Case],
     *,
     threshold: float,

@@ -7,60 +7,48 @@ refused, never silently used.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from dataclasses import asdict, dataclass, field, replace
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import faiss
 import numpy as np
-from filelock import FileLock
 
-from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable, SeedsMissing
+from .errors import SeedsMissing
 from .lexical import Lexical, build_lexical, letter_words, word_start
-from .model import encode_documents
-from .passages import Passage, Sentence, introduction, split_passages
-from .refusal import CEILING_ROWS, bank_digest, ceilings
+from .passages import Passage, introduction, split_passages
+from .refusal import bank_digest, ceilings
 from .texts import Text, texts_digest
+from .vector_cache import TextVectors, VectorCache
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from sentence_transformers import SentenceTransformer
+    from collections.abc import Sequence
 
     from ._types import Matrix
+    from .embedder import Embedder
 
 __all__ = [
     "FORMAT",
     "Index",
     "Manifest",
     "build_index",
-    "ensure_index",
-    "index_lock",
-    "load_index",
+    "encode_texts",
     "manifest_for",
     "passage_document",
-    "save_index",
     "sentence_windows",
+    "text_vectors_key",
 ]
 
 # Bump when the passage splitting or the stored layout changes: old indexes become stale.
-FORMAT = 4
+# 5: builds in directories of their own, named by CURRENT (storage.py).
+FORMAT = 5
 
-_MANIFEST = "manifest.json"
-_PASSAGES = "passages.json"
-_VECTORS = "passages.faiss"
-_SENTENCES = "sentences.npy"
-_WINDOWS = "windows.npy"
-_CEILINGS = "ceilings.npy"
 # Between the headings of a path: "Handbuch \u203a Kantine".
 _PATH_SEPARATOR = " \u203a "
-_FILES = (_MANIFEST, _PASSAGES, _VECTORS, _SENTENCES, _WINDOWS, _CEILINGS)
 
 
 def _versions() -> dict[str, str]:
@@ -178,208 +166,99 @@ def _sentence_rows(passages: tuple[Passage, ...]) -> tuple[int, ...]:
     return tuple(rows)
 
 
+def encode_distinct(
+    model: Embedder, groups: Sequence[Sequence[str]], *, progress: bool = False
+) -> list[Matrix]:
+    """Vectors for each group of texts, each distinct string encoded once.
+
+    A one-sentence paragraph is its own sentence and its own window; headings and
+    boilerplate recur. Encoding every string once, in one call, lets the embedder batch
+    the whole text by length.
+    """
+    distinct = list(dict.fromkeys(t for group in groups for t in group))
+    row = {text: i for i, text in enumerate(distinct)}
+    vectors = model.encode_documents(distinct, progress=progress)
+    return [vectors[[row[t] for t in group]] for group in groups]
+
+
+def text_vectors_key(text: Text, model_identity: str) -> str:
+    """What a text's vectors were made from: its words, its name (which its passages
+    carry), the passage format and the model."""
+    made_from = f"{FORMAT}\n{model_identity}\n{text.source}\n{text.content}"
+    return hashlib.sha256(made_from.encode("utf-8")).hexdigest()[:32]
+
+
+def _strings(passages: Sequence[Passage]) -> tuple[list[str], list[str], list[str]]:
+    """What is embedded for passages: each with its headings, each sentence, each window."""
+    return (
+        [passage_document(p) for p in passages],
+        [s.text for p in passages for s in p.sentences],
+        [w for p in passages for w in sentence_windows(p)],
+    )
+
+
+def encode_texts(
+    texts: tuple[Text, ...],
+    model: Embedder,
+    *,
+    cache: VectorCache | None = None,
+    progress: bool = False,
+) -> list[TextVectors]:
+    """Each text's vectors, from the cache where it has them, the others encoded in one
+    call (each distinct string once, batched by length) and added to the cache."""
+    keys = [text_vectors_key(text, model.identity) for text in texts]
+    strings = [_strings(split_passages(text)) for text in texts]
+    found: dict[int, TextVectors] = {}
+    if cache is not None:
+        for i, (key, (documents, sentences, windows)) in enumerate(zip(keys, strings, strict=True)):
+            cached = cache.get(key, (len(documents), len(sentences), len(windows)))
+            if cached is not None:
+                found[i] = cached
+    missing = [i for i in range(len(texts)) if i not in found]
+    encoded = encode_distinct(
+        model, [group for i in missing for group in strings[i]], progress=progress
+    )
+    for n, i in enumerate(missing):
+        found[i] = TextVectors(*encoded[3 * n : 3 * n + 3])
+        if cache is not None:
+            cache.put(keys[i], found[i])
+    return [found[i] for i in range(len(texts))]
+
+
 def build_index(
     texts: tuple[Text, ...],
-    model: SentenceTransformer,
-    model_identity: str,
+    model: Embedder,
     *,
     progress: bool = False,
+    cache: VectorCache | None = None,
 ) -> Index:
     passages = tuple(p for text in texts for p in split_passages(text))
     if not passages:
         names = ", ".join(text.source for text in texts)
         raise SeedsMissing(path=Path(names), reason="only headings, no paragraph to quote")
-    documents = [passage_document(p) for p in passages]
-    vectors = encode_documents(model, documents, progress=progress)
-    sentences = [s.text for p in passages for s in p.sentences]
-    sentence_vectors = encode_documents(model, sentences, progress=progress)
-    windows = [w for p in passages for w in sentence_windows(p)]
-    window_vectors = encode_documents(model, windows, progress=progress)
+    documents, sentences, _ = _strings(passages)
+    per_text = encode_texts(texts, model, cache=cache, progress=progress)
+    vectors = np.vstack([v.documents for v in per_text])
+    sentence_vectors = np.vstack([v.sentences for v in per_text])
+    window_vectors = np.vstack([v.windows for v in per_text])
     # Exact inner product over normalised vectors = cosine; a few thousand passages at most,
     # so a flat index is both exact and fast.
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
-    manifest = manifest_for(texts, model_identity)
-    manifest = Manifest(
-        **{
-            **asdict(manifest),
-            "dimension": int(vectors.shape[1]),
-            "passages": len(passages),
-            "sentences": len(sentences),
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+    manifest = replace(
+        manifest_for(texts, model.identity),
+        dimension=int(vectors.shape[1]),
+        passages=len(passages),
+        sentences=len(sentences),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     index = Index(
-        manifest,
-        passages,
-        flat,
-        window_vectors,
-        sentence_vectors,
-        _sentence_rows(passages),
-        build_lexical(documents),
+        manifest=manifest,
+        passages=passages,
+        vectors=flat,
+        window_vectors=window_vectors,
+        sentence_vectors=sentence_vectors,
+        sentence_rows=_sentence_rows(passages),
+        lexical=build_lexical(documents),
     )
     return replace(index, ceilings=ceilings(index, model))
-
-
-def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _remove_orphans(directory: Path) -> None:
-    """Delete the temporary files of a build that was killed halfway.
-
-    Called only under the index lock, when no other build can be writing its own.
-    """
-    for name in _FILES:
-        for orphan in directory.glob(f".{name}.*"):
-            orphan.unlink(missing_ok=True)
-
-
-def save_index(index: Index, directory: Path) -> None:
-    """Write every file atomically, the manifest last: a half-written index reads as stale."""
-    directory.mkdir(parents=True, exist_ok=True)
-    _remove_orphans(directory)
-    (directory / _MANIFEST).unlink(missing_ok=True)
-    _write_atomically(directory / _VECTORS, lambda p: faiss.write_index(index.vectors, str(p)))
-    if index.ceilings is None:
-        raise ValueError("an index is saved with its refusal ceilings")
-    for name, matrix in (
-        (_SENTENCES, index.sentence_vectors),
-        (_WINDOWS, index.window_vectors),
-        (_CEILINGS, index.ceilings),
-    ):
-        _write_atomically(directory / name, _bytes_writer(_npy_bytes(matrix)))
-    passages = json.dumps([asdict(p) for p in index.passages], ensure_ascii=False, indent=1)
-    _write_atomically(directory / _PASSAGES, lambda p: p.write_text(passages, encoding="utf-8"))
-    manifest = json.dumps(asdict(index.manifest), ensure_ascii=False, indent=2)
-    _write_atomically(directory / _MANIFEST, lambda p: p.write_text(manifest, encoding="utf-8"))
-
-
-def _bytes_writer(data: bytes) -> Callable[[Path], object]:
-    return lambda path: path.write_bytes(data)
-
-
-def _npy_bytes(array: Matrix) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
-
-
-def _passage_from(data: dict[str, Any]) -> Passage:
-    return Passage(
-        source=str(data["source"]),
-        paragraph=int(data["paragraph"]),
-        headings=tuple(str(h) for h in data["headings"]),
-        text=str(data["text"]),
-        start=int(data["start"]),
-        end=int(data["end"]),
-        sentences=tuple(
-            Sentence(str(s["text"]), int(s["start"]), int(s["end"])) for s in data["sentences"]
-        ),
-        repeats=tuple((int(a), int(b)) for a, b in data.get("repeats", ())),
-    )
-
-
-def load_index(directory: Path, expected: Manifest) -> Index:
-    """Read the index in `directory`, refusing one built for anything but `expected`."""
-    manifest_path = directory / _MANIFEST
-    if not manifest_path.is_file():
-        raise IndexMissing(path=directory)
-    try:
-        manifest = Manifest(**json.loads(manifest_path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError) as exc:
-        raise IndexCorrupt(path=directory, reason=f"unreadable manifest: {exc}") from exc
-    differs = manifest.differs_from(expected)
-    if differs:
-        raise IndexStale(path=directory, differs=differs)
-    for name in _FILES:
-        # A pipe or device in place of a file would block the reader forever.
-        if not (directory / name).is_file():
-            raise IndexCorrupt(path=directory, reason=f"{name} is missing or not a regular file")
-    try:
-        passages = tuple(
-            _passage_from(p)
-            for p in json.loads((directory / _PASSAGES).read_text(encoding="utf-8"))
-        )
-        vectors = faiss.read_index(str(directory / _VECTORS))
-        sentence_vectors = np.load(directory / _SENTENCES, allow_pickle=False)
-        window_vectors = np.load(directory / _WINDOWS, allow_pickle=False)
-        bank_ceilings = np.load(directory / _CEILINGS, allow_pickle=False)
-    except Exception as exc:  # numpy, faiss and json fail in many ways on damaged files
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-        raise IndexCorrupt(path=directory, reason=reason) from exc
-    rows = _sentence_rows(passages)
-    if not (
-        vectors.ntotal == len(passages) == manifest.passages
-        and vectors.d == manifest.dimension
-        and sentence_vectors.shape == window_vectors.shape == (rows[-1], manifest.dimension)
-        and sentence_vectors.dtype == window_vectors.dtype == np.float32
-        and bank_ceilings.shape == (len(CEILING_ROWS), len(passages))
-        and bank_ceilings.dtype == np.float32
-        and bool(np.isfinite(bank_ceilings).all())
-    ):
-        raise IndexCorrupt(path=directory, reason="its files do not agree with each other")
-    lexical = build_lexical([passage_document(p) for p in passages])
-    return Index(
-        manifest, passages, vectors, window_vectors, sentence_vectors, rows, lexical, bank_ceilings
-    )
-
-
-def index_lock(directory: Path) -> FileLock:
-    """One writer at a time: two processes must not interleave an index's files."""
-    directory.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(directory / ".lock"))
-
-
-def _verbatim(index: Index, texts: tuple[Text, ...], directory: Path) -> Index:
-    """The index, if every stored passage and sentence is still the texts' own words.
-
-    The manifest's hash covers the texts, not the stored passages; an edited
-    passages.json would otherwise be quoted as if it were the text.
-    """
-    contents = {text.source: text.content for text in texts}
-    for passage in index.passages:
-        content = contents.get(passage.source, "")
-        spans = [(passage.text, passage.start, passage.end)]
-        spans += [(s.text, s.start, s.end) for s in passage.sentences]
-        if any(content[start:end] != words for words, start, end in spans):
-            raise IndexCorrupt(
-                path=directory, reason=f"¶{passage.paragraph} differs from {passage.source}"
-            )
-    return index
-
-
-def ensure_index(
-    texts: tuple[Text, ...],
-    model: SentenceTransformer,
-    model_identity: str,
-    directory: Path,
-    *,
-    progress: bool = False,
-    notify: Callable[[str], None] = lambda message: None,
-) -> Index:
-    """Load the index, or rebuild and save it when it is missing, stale or corrupt."""
-    expected = manifest_for(texts, model_identity)
-    try:
-        # One builder at a time: two servers starting together must not interleave files.
-        with index_lock(directory):
-            _remove_orphans(directory)
-            try:
-                return _verbatim(load_index(directory, expected), texts, directory)
-            except (IndexMissing, IndexStale, IndexCorrupt) as problem:
-                notify(f"{problem.cause}: building it now.")
-            index = build_index(texts, model, model_identity, progress=progress)
-            save_index(index, directory)
-            return index
-    except OSError as exc:  # a file where the directory should be, no permission, ...
-        raise IndexUnwritable(path=directory, reason=exc.strerror or type(exc).__name__) from exc

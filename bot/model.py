@@ -16,27 +16,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ._packages import package_dir
 from .e5 import E5_REBUILD, cache_root
+from .embedder import Embedder, OnnxEmbedder, TorchEmbedder, UnsupportedPipeline
 from .errors import ModelUnavailable
-from .runtime import ONNX_RECIPE, Runtime, export_onnx, onnx_path, use_onnx
+from .runtime import ONNX_RECIPE, Runtime, export_onnx, onnx_path
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from sentence_transformers import SentenceTransformer
-
-    from ._types import Matrix
 
 __all__ = [
     "ALIASES",
     "PACKAGED_MODELS",
     "PackagedModel",
-    "encode_documents",
-    "encode_queries",
-    "encode_query",
     "ensure_onnx",
     "load_model",
     "model_identity",
@@ -127,26 +119,28 @@ def model_identity(name: str, runtime: Runtime = "onnx") -> str:
 
 
 @lru_cache(maxsize=4)
-def load_model(
-    name: str, cache: Path | None = None, runtime: Runtime = "onnx"
-) -> SentenceTransformer:
+def load_model(name: str, cache: Path | None = None, runtime: Runtime = "onnx") -> Embedder:
     """Load once per process; every question reuses the same weights.
 
     With the ONNX runtime, the model's export is made on first use (`essaybot models
-    build` makes it ahead) and runs the transformer; torch stays what builds and checks it.
+    build` makes it ahead) and runs without torch; torch stays what builds and checks it.
     """
     resolved = resolve_model(name, cache)
+    identity = model_identity(name, runtime)
+    if runtime == "onnx":
+        return _on_onnx(name, Path(resolved), cache, identity)
+    return TorchEmbedder(_sentence_transformer(name, resolved), identity)
+
+
+def _sentence_transformer(name: str, resolved: str) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise
     try:
-        model = SentenceTransformer(resolved, device="cpu", local_files_only=True)
+        return SentenceTransformer(resolved, device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises OSError, ValueError, HF errors...
         raise ModelUnavailable(model=name, reason=_first_line(exc)) from exc
-    if runtime == "onnx":
-        model = _on_onnx(model, name, Path(resolved), cache)
-    return model
 
 
 def onnx_model_path(name: str, cache: Path | None = None) -> Path:
@@ -176,12 +170,15 @@ def ensure_onnx(
         ) from exc
 
 
-def _on_onnx(
-    model: SentenceTransformer, name: str, directory: Path, cache: Path | None
-) -> SentenceTransformer:
+def _on_onnx(name: str, directory: Path, cache: Path | None, identity: str) -> Embedder:
     path = ensure_onnx(name, cache, notify=lambda message: print(message, file=sys.stderr))
     try:
-        return use_onnx(model, path)
+        return OnnxEmbedder(directory, path, identity)
+    except UnsupportedPipeline as exc:
+        raise ModelUnavailable(
+            model=name,
+            reason=f"ONNX Runtime does not run its pipeline ({exc}); set ESSAYBOT_RUNTIME=torch",
+        ) from exc
     except Exception as exc:  # a damaged export: onnxruntime says why
         raise ModelUnavailable(
             model=name,
@@ -193,32 +190,3 @@ def _on_onnx(
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return (text.splitlines()[0] if text else type(exc).__name__)[:300]
-
-
-def encode_documents(
-    model: SentenceTransformer, texts: Sequence[str], *, progress: bool = False
-) -> Matrix:
-    # Normalised vectors: an inner-product index then scores cosine similarity.
-    vectors = model.encode_document(
-        list(texts),
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=progress,
-        batch_size=16,
-    )
-    return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
-def encode_query(model: SentenceTransformer, text: str) -> Matrix:
-    return encode_queries(model, [text])
-
-
-def encode_queries(model: SentenceTransformer, texts: Sequence[str]) -> Matrix:
-    vectors = model.encode_query(
-        list(texts),
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-        batch_size=32,
-    )
-    return np.ascontiguousarray(vectors, dtype=np.float32)

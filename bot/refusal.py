@@ -24,13 +24,11 @@ import numpy as np
 
 from .language import Language, guess_language
 from .lexical import has_function_words, letter_words, word_start
-from .model import encode_queries
 from .retrieval import DEFAULT_WEIGHTS, Ranking, Weights, dense_scores
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
-
     from ._types import Matrix
+    from .embedder import Embedder
     from .index import Index
 
 __all__ = [
@@ -65,13 +63,11 @@ def bank_digest() -> str:
     return hashlib.sha256(_bank_text().encode("utf-8")).hexdigest()
 
 
-def ceilings(
-    index: Index, model: SentenceTransformer, weights: Weights = DEFAULT_WEIGHTS
-) -> Matrix:
+def ceilings(index: Index, model: Embedder, weights: Weights = DEFAULT_WEIGHTS) -> Matrix:
     """The best dense score any bank question of each language reaches on each passage:
     one row per language of `CEILING_ROWS`, one column per passage."""
     questions = bank()
-    scores = dense_scores(index, encode_queries(model, questions), weights)
+    scores = dense_scores(index, model.encode_queries(questions), weights)
     languages = np.array([guess_language(q) for q in questions])
     rows = []
     for language in CEILING_ROWS:

@@ -5,8 +5,8 @@ optimum dependency pins transformers below 4.58), so the export is done here, on
 model, into the model cache: torch's exporter with eager attention (so that ONNX Runtime
 can fuse it), ONNX Runtime's BERT graph optimiser, then 8-bit weight-only quantisation of
 the matrix multiplications (MatMulNBits, blocks of 32), which keeps the vectors within a
-cosine of 0.9999 of torch's. Inside sentence-transformers only the transformer's forward
-is swapped: prompts, pooling and normalisation stay the library's.
+cosine of 0.9999 of torch's. embedder.OnnxEmbedder runs it with the model's own
+tokenizer, prompts and pooling.
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sentence_transformers import SentenceTransformer
-
-__all__ = ["ONNX_RECIPE", "Runtime", "export_onnx", "onnx_path", "use_onnx"]
+__all__ = ["ONNX_RECIPE", "Runtime", "export_onnx", "onnx_path"]
 
 Runtime = Literal["onnx", "torch"]
 
@@ -136,39 +134,3 @@ def _quantise(model: Any, target: Path) -> None:
     )
     quantizer.process()
     quantizer.model.save_model_to_file(str(target), use_external_data_format=False)
-
-
-def use_onnx(model: SentenceTransformer, path: Path) -> SentenceTransformer:
-    """Run `model`'s transformer on the ONNX export at `path`; the torch weights go."""
-    import onnxruntime
-    import torch
-
-    transformer = model[0]
-    config = getattr(transformer.model, "config", None)
-
-    class OnnxBackbone(torch.nn.Module):
-        """What sentence-transformers calls as the transformer: same inputs, same output."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.config = config
-            options = onnxruntime.SessionOptions()
-            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.log_severity_level = 3  # warnings about unused initialisers are noise
-            self.session = onnxruntime.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
-            self.inputs = {i.name for i in self.session.get_inputs()}
-
-        def forward(
-            self, input_ids: Any, attention_mask: Any, token_type_ids: Any = None, **_: Any
-        ) -> dict[str, Any]:
-            feeds = {"input_ids": input_ids.numpy(), "attention_mask": attention_mask.numpy()}
-            if "token_type_ids" in self.inputs:
-                types = token_type_ids if token_type_ids is not None else input_ids * 0
-                feeds["token_type_ids"] = types.numpy()
-            (hidden,) = self.session.run(["last_hidden_state"], feeds)
-            return {"last_hidden_state": torch.from_numpy(hidden)}
-
-    transformer.model = OnnxBackbone()
-    return model

@@ -17,7 +17,6 @@ from .answertype import AnswerType, expected_answer, gives_answer
 from .conversation import contextualize
 from .distinguish import shared_words, without_words
 from .language import guess_language
-from .model import encode_query
 from .question import require_content
 from .refusal import margin_over_bank, nothing_to_go_on
 from .retrieval import (
@@ -34,9 +33,8 @@ from .retrieval import (
 )
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
-
     from ._types import Matrix
+    from .embedder import Embedder
     from .index import Index
 
 __all__ = ["Search", "Status", "quote_hits", "retrieve", "search_query"]
@@ -96,9 +94,7 @@ def _answering(
     )
 
 
-def search_query(
-    model: SentenceTransformer, question: str, history: Sequence[str]
-) -> tuple[Matrix, str]:
+def search_query(model: Embedder, question: str, history: Sequence[str]) -> tuple[Matrix, str]:
     """The vector and the words to search for `question`, asked after `history`.
 
     A follow-up is searched as itself and in its thread, half and half: the thread says
@@ -108,16 +104,16 @@ def search_query(
     """
     text = contextualize(question, history)
     require_content(text)
-    query = encode_query(model, text)
+    query = model.encode_queries([text])
     if text != question:
-        mixed = query + encode_query(model, question)
+        mixed = query + model.encode_queries([question])
         query = (mixed / np.linalg.norm(mixed)).astype(np.float32)
     return query, text
 
 
 def _told_apart(
     index: Index,
-    model: SentenceTransformer,
+    model: Embedder,
     question: str,
     ranking: Ranking,
     nearest: tuple[tuple[int, float], ...],
@@ -130,14 +126,14 @@ def _told_apart(
     rest = without_words(question, words)
     if rest is None:
         return ranking
-    scores = dense_scores_at(index, encode_query(model, rest), positions, weights)
+    scores = dense_scores_at(index, model.encode_queries([rest]), positions, weights)
     shifts = weights.distinguish * (scores - scores.max())
     return rerank(ranking, {p: float(s) for p, s in zip(positions, shifts, strict=True)})
 
 
 def retrieve(
     index: Index,
-    model: SentenceTransformer,
+    model: Embedder,
     question: str,
     history: Sequence[str] = (),
     *,

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot import Engine, IndexCorrupt, IndexMissing, IndexStale, Settings, load_engine
-from bot.index import (
-    ensure_index,
-    load_index,
-    manifest_for,
-    passage_document,
-    sentence_windows,
-)
+from bot._types import Matrix
+from bot.index import manifest_for, passage_document, sentence_windows
 from bot.model import model_identity
 from bot.passages import split_passages
+from bot.storage import ensure_index, live_build, load_index
 from bot.texts import Text, load_texts
 
 from .conftest import SEEDS
@@ -76,21 +74,22 @@ def test_another_model_makes_the_index_stale(engine: Engine) -> None:
             ),
             IndexCorrupt,
         ),
-        (lambda d: (d / "manifest.json").unlink(), IndexMissing),
+        (lambda d: (d / "manifest.json").unlink(), IndexCorrupt),
+        (lambda d: (d.parent / "CURRENT").unlink(), IndexMissing),
     ],
-    ids=["manifest", "faiss", "sentences", "passages", "no-manifest"],
+    ids=["manifest", "faiss", "sentences", "passages", "no-manifest", "no-current"],
 )
 def test_a_damaged_index_is_refused_then_rebuilt(
     engine: Engine, tmp_path: Path, damage: object, error: type[Exception]
 ) -> None:
     directory = tmp_path / "index"
-    identity = model_identity(engine.settings.model)
-    ensure_index(engine.texts, engine.model, identity, directory)
-    damage(directory)  # type: ignore[operator]
+    identity = engine.model.identity
+    ensure_index(engine.texts, engine.model, directory)
+    damage(live_build(directory))  # type: ignore[operator]
     with pytest.raises(error, match=r"essaybot index|no index"):
         load_index(directory, manifest_for(engine.texts, identity))
     notes: list[str] = []
-    rebuilt = ensure_index(engine.texts, engine.model, identity, directory, notify=notes.append)
+    rebuilt = ensure_index(engine.texts, engine.model, directory, notify=notes.append)
     assert len(rebuilt.passages) == 8 and len(notes) == 1
     load_index(directory, manifest_for(engine.texts, identity))  # whole again
 
@@ -104,13 +103,14 @@ def test_an_edited_passage_is_never_quoted_and_the_index_is_rebuilt(
     engine: Engine, tmp_path: Path
 ) -> None:
     directory = tmp_path / "index"
-    identity = model_identity(engine.settings.model)
-    ensure_index(engine.texts, engine.model, identity, directory)
-    stored = json.loads((directory / "passages.json").read_text(encoding="utf-8"))
+    ensure_index(engine.texts, engine.model, directory)
+    build = live_build(directory)
+    assert build is not None
+    stored = json.loads((build / "passages.json").read_text(encoding="utf-8"))
     stored[5]["text"] = stored[5]["text"].replace("Open-Source", "GEFÄLSCHTE")
-    (directory / "passages.json").write_text(json.dumps(stored), encoding="utf-8")
+    (build / "passages.json").write_text(json.dumps(stored), encoding="utf-8")
     notes: list[str] = []
-    index = ensure_index(engine.texts, engine.model, identity, directory, notify=notes.append)
+    index = ensure_index(engine.texts, engine.model, directory, notify=notes.append)
     assert notes == [
         f"The index in {directory} cannot be read (¶6 differs from "
         "open-source-grundlagenmodelle.txt): building it now."
@@ -127,8 +127,10 @@ def test_a_pipe_in_place_of_an_index_file_is_rebuilt_not_waited_on(
     notes: list[str] = []
     index_dir = tmp_path / "index"
     _build(seeds_copy, index_dir, notes)
-    (index_dir / "passages.faiss").unlink()
-    os.mkfifo(index_dir / "passages.faiss")  # reading it would block until a writer came
+    build = live_build(index_dir)
+    assert build is not None
+    (build / "passages.faiss").unlink()
+    os.mkfifo(build / "passages.faiss")  # reading it would block until a writer came
     result: list[Engine] = []
     loader = threading.Thread(
         target=lambda: result.append(_build(seeds_copy, index_dir, notes)), daemon=True
@@ -137,19 +139,87 @@ def test_a_pipe_in_place_of_an_index_file_is_rebuilt_not_waited_on(
     loader.join(timeout=120)
     assert not loader.is_alive(), "start-up hung on the pipe"
     assert "not a regular file" in notes[-1]
-    assert (index_dir / "passages.faiss").is_file()
+    assert (live_build(index_dir) or index_dir / "none").joinpath("passages.faiss").is_file()
     assert len(result[0].index.passages) == 8
 
 
-def test_a_killed_builds_temporary_files_are_removed(seeds_copy: Path, tmp_path: Path) -> None:
+def test_a_killed_build_leaves_the_live_index_serving_and_is_cleared_by_the_next(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
     notes: list[str] = []
     index_dir = tmp_path / "index"
+    live = _build(seeds_copy, index_dir, notes).index
+    killed = index_dir / ".building-k1ll3d"  # as a build killed halfway leaves it
+    killed.mkdir()
+    (killed / "passages.faiss").write_bytes(b"half a build")
+    (index_dir / ".CURRENT.x7y8z9").write_text("build-")
+    assert _build(seeds_copy, index_dir, notes).index.manifest == live.manifest
+    assert len(notes) == 1  # loaded, not rebuilt
+    (seeds_copy / "zusatz.md").write_text("# Zusatz\n\nEin neuer Absatz über Katzen.\n")
     _build(seeds_copy, index_dir, notes)
-    orphan = index_dir / ".passages.faiss.k1ll3d"  # as tempfile.mkstemp names them
-    orphan.write_bytes(b"half a build")
-    _build(seeds_copy, index_dir, notes)
-    assert not orphan.exists()
-    assert len(notes) == 1  # loaded, not rebuilt: cleaning needs no rebuild
+    assert not killed.exists() and not (index_dir / ".CURRENT.x7y8z9").exists()
+
+
+def test_a_new_build_goes_live_whole_and_the_one_before_it_is_kept_until_the_next(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.storage import build_and_save
+
+    directory = tmp_path / "index"
+    builds = []
+    for _ in range(3):
+        build_and_save(engine.texts, engine.model, directory)
+        builds.append(live_build(directory))
+    assert len(set(builds)) == 3
+    first, second, third = builds
+    assert first is not None and not first.exists()
+    assert second is not None and second.exists()  # a reader may have just resolved it
+    assert (directory / "CURRENT").read_text().strip() == (third or Path()).name
+
+
+def test_reading_an_index_writes_nothing_beside_it(engine: Engine, tmp_path: Path) -> None:
+    """Replicas open a shared index read-only."""
+    directory = tmp_path / "index"
+    ensure_index(engine.texts, engine.model, directory)
+
+    def snapshot() -> dict[str, int]:
+        return {str(p): p.stat().st_mtime_ns for p in sorted(directory.rglob("*"))}
+
+    before = snapshot()
+    ensure_index(engine.texts, engine.model, directory)
+    assert snapshot() == before
+
+
+def test_adding_a_text_encodes_that_text_alone(engine: Engine, tmp_path: Path) -> None:
+    from bot.storage import build_and_save
+
+    encoded: list[str] = []
+
+    class Counting:
+        identity = engine.model.identity
+
+        def encode_queries(self, texts: Sequence[str]) -> Matrix:
+            return engine.model.encode_queries(texts)
+
+        def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> Matrix:
+            encoded.extend(texts)
+            return engine.model.encode_documents(texts)
+
+    directory = tmp_path / "index"
+    first = build_and_save(engine.texts, Counting(), directory)
+    essay = len(encoded)
+    added = Text("katzen.md", "# Katzen\n\nKatzen schlafen viel. Sie jagen Mäuse.\n")
+    second = build_and_save((*engine.texts, added), Counting(), directory)
+    assert encoded[essay:] == [
+        "Katzen: Katzen schlafen viel. Sie jagen Mäuse.",
+        "Katzen schlafen viel.",
+        "Sie jagen Mäuse.",
+        # The two windows are the whole paragraph, encoded once.
+        "Katzen schlafen viel. Sie jagen Mäuse.",
+    ]
+    assert np.array_equal(
+        second.sentence_vectors[: len(first.sentence_vectors)], first.sentence_vectors
+    )
 
 
 def test_what_is_embedded_names_the_headings_and_the_lists_introduction() -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot import Engine, IndexStale, QuestionRejected, Settings, ask, load_engine, refusal
-from bot.index import load_index, manifest_for
+from bot.index import manifest_for
 from bot.refusal import CEILING_ROWS, bank
+from bot.storage import load_index
 
 PROJECT = Path(__file__).resolve().parent.parent
 

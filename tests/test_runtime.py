@@ -1,11 +1,17 @@
-"""The model run by ONNX Runtime gives the vectors torch gives, and says so in its identity."""
+"""The model run by ONNX Runtime without torch gives the vectors sentence-transformers with
+torch gives, reads text as sentence-transformers reads it, and says so in its identity."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
+import pytest
 
 from bot import Engine
-from bot.model import encode_documents, encode_queries, load_model, model_identity
+from bot.embedder import OnnxEmbedder, TorchEmbedder
+from bot.model import load_model, model_identity, resolve_model
 from bot.passages import split_passages
 
 QUESTIONS = [
@@ -13,20 +19,70 @@ QUESTIONS = [
     "Who released Stable Diffusion as open source?",
     "Wann hat die Kantine geöffnet?",
     "asdf qwer zxcv",
+    "  Leerzeichen am Rand\u00a0und\tTabs  ",
+    "",
 ]
 
 
-def test_the_onnx_export_encodes_as_torch_does(engine: Engine) -> None:
+@pytest.fixture(scope="module")
+def torch_embedder(engine: Engine) -> TorchEmbedder:
+    model = load_model(engine.settings.model, engine.settings.model_cache, "torch")
+    assert isinstance(model, TorchEmbedder)
+    return model
+
+
+def test_the_onnx_export_encodes_as_torch_does(
+    engine: Engine, torch_embedder: TorchEmbedder
+) -> None:
     assert engine.settings.runtime == "onnx"
-    onnx = engine.model
-    torch = load_model(engine.settings.model, engine.settings.model_cache, "torch")
-    assert type(onnx[0].model).__name__ == "OnnxBackbone"
-    assert type(torch[0].model).__name__ != "OnnxBackbone"
+    assert isinstance(engine.model, OnnxEmbedder)
     passages = [p.text for text in engine.texts for p in split_passages(text)]
-    for encode, texts in ((encode_queries, QUESTIONS), (encode_documents, passages)):
-        a, b = encode(onnx, texts), encode(torch, texts)
-        assert a.shape == b.shape
+    long = " ".join(passages)  # past the model's 512 tokens: cut where torch cuts it
+    for side, texts in (("queries", QUESTIONS), ("documents", [*passages, long])):
+        a = getattr(engine.model, f"encode_{side}")(texts)
+        b = getattr(torch_embedder, f"encode_{side}")(texts)
+        assert a.shape == b.shape == (len(texts), 384)
         assert float(np.min(np.sum(a * b, axis=1))) >= 0.999
+        assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_text_is_tokenized_as_sentence_transformers_tokenizes_it(
+    engine: Engine, torch_embedder: TorchEmbedder
+) -> None:
+    from tokenizers import Tokenizer
+
+    directory = resolve_model(engine.settings.model, engine.settings.model_cache)
+    ours = Tokenizer.from_file(f"{directory}/tokenizer.json")
+    ours.enable_truncation(512)
+    texts = [f"query: {q}" for q in QUESTIONS] + ["passage: " + "Wort " * 700]
+    features = torch_embedder.model.preprocess(texts)
+    for row, text in enumerate(texts):
+        expected = [
+            t
+            for t, m in zip(
+                features["input_ids"][row], features["attention_mask"][row], strict=True
+            )
+            if m
+        ]
+        assert ours.encode(text).ids == [int(t) for t in expected]
+
+
+def test_a_batch_gives_each_text_the_vector_it_gets_alone(engine: Engine) -> None:
+    together = engine.model.encode_queries(QUESTIONS)
+    alone = np.vstack([engine.model.encode_queries([q]) for q in QUESTIONS])
+    assert float(np.min(np.sum(together * alone, axis=1))) >= 0.9999
+
+
+def test_answering_never_imports_torch(engine: Engine) -> None:
+    probe = (
+        "import sys; from bot.model import load_model; "
+        f"m = load_model({engine.settings.model!r}); m.encode_queries(['Was ist das?']); "
+        "print('torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]
 
 
 def test_an_index_records_which_runtime_made_its_vectors() -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import weakref
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from ..answer import ask
+from ..batching import MAX_BATCH, BatchingEmbedder
 from ..errors import EssaybotError, QuestionRejected
 from .gate import is_json
 from .limits import BodyLimits, RequestLimits
@@ -103,19 +104,22 @@ _LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLi
 )
 
 
-def _encoders() -> anyio.CapacityLimiter:
-    """Questions answered at once, one per core; one limiter per event loop, which is
-    where its waiters live (a test client runs a loop per request)."""
+def _askers() -> anyio.CapacityLimiter:
+    """Questions answered at once: as many as make one batch of the model
+    (batching.py); one limiter per event loop, which is where its waiters live (a test
+    client runs a loop per request)."""
     loop = asyncio.get_running_loop()
     limiter = _LIMITERS.get(loop)
     if limiter is None:
-        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(os.cpu_count() or 1)
+        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(MAX_BATCH)
     return limiter
 
 
 def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings."""
     settings = engine.settings
+    # Questions asked at once, from the API and the chat, are encoded together.
+    engine = replace(engine, model=BatchingEmbedder(engine.model))
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
     policy = OriginPolicy(settings.origins)
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
@@ -167,11 +171,10 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         body = _parse_ask(request.headers.get("content-type", ""), await request.body())
         try:
             # Encoding is CPU-bound: run it off the event loop, so /healthz and the rest keep
-            # being served, and no more questions at once than there are cores: forty
-            # threads on two cores only take the CPU and the GIL from each other (and from
-            # the event loop); the others wait, costing nothing, and go in turn.
+            # being served. The questions in flight share the model's batches; more than
+            # a batch at once would only take the GIL from each other and the event loop.
             answer = await anyio.to_thread.run_sync(
-                ask, body.question, engine, body.history, limiter=_encoders()
+                ask, body.question, engine, body.history, limiter=_askers()
             )
         except EssaybotError:
             raise  # mapped to 4xx/503 by the handlers above

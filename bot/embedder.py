@@ -1,0 +1,221 @@
+"""What turns text into vectors: one interface, two runtimes behind it.
+
+Everything that encodes (the index build, the refusal ceilings, a question) holds an
+`Embedder` and nothing else, so which runtime runs the model is decided once, where the
+model is loaded (model.py). `TorchEmbedder` is sentence-transformers as it comes, the
+reference. `OnnxEmbedder` runs the same pipeline (prompt, tokenizer, transformer, mean
+pooling, normalisation) on ONNX Runtime without importing torch: a process that only
+answers starts in about a second instead of five, and a question costs a third.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+    from ._types import Matrix
+
+__all__ = ["Embedder", "OnnxEmbedder", "TorchEmbedder", "UnsupportedPipeline"]
+
+# Documents are encoded longest first in batches of this many: each batch pads to its
+# longest text, so texts of like length share a batch and little is spent on padding.
+DOCUMENT_BATCH = 32
+
+
+class Embedder(Protocol):
+    """Normalised vectors for questions and for the passages they are matched against.
+
+    e5 reads a question and a passage differently ("query: " and "passage: " prompts),
+    so the two sides are two methods, never one with a flag to forget.
+    """
+
+    @property
+    def identity(self) -> str:
+        """What made the vectors, recorded in an index's manifest: an index built with
+        other weights or another runtime is stale."""
+        ...
+
+    def encode_queries(self, texts: Sequence[str]) -> Matrix: ...
+
+    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> Matrix: ...
+
+
+class UnsupportedPipeline(ValueError):
+    """The model's sentence-transformers pipeline has a part `OnnxEmbedder` does not run."""
+
+
+@dataclass(frozen=True)
+class TorchEmbedder:
+    """sentence-transformers with torch: the reference the ONNX export is checked against."""
+
+    model: SentenceTransformer
+    identity: str
+
+    def encode_queries(self, texts: Sequence[str]) -> Matrix:
+        vectors = self.model.encode_query(
+            list(texts), normalize_embeddings=True, convert_to_numpy=True, batch_size=32
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> Matrix:
+        vectors = self.model.encode_document(
+            list(texts),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+            batch_size=DOCUMENT_BATCH,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class _Pipeline:
+    """The parts of a sentence-transformers directory that shape a vector."""
+
+    query_prompt: str
+    document_prompt: str
+    max_tokens: int
+    pooling: str  # "mean" or "cls"
+    normalize: bool
+    pad_token: str
+
+
+def read_pipeline(directory: Path) -> _Pipeline:
+    """What sentence-transformers would do around the transformer of the model in
+    `directory`; anything this module does not reproduce exactly is refused."""
+    modules = json.loads((directory / "modules.json").read_text(encoding="utf-8"))
+    kinds = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
+    if kinds[:2] != ["Transformer", "Pooling"] or kinds[2:] not in ([], ["Normalize"]):
+        raise UnsupportedPipeline(f"modules {kinds}")
+    pooling = json.loads(
+        (directory / modules[1]["path"] / "config.json").read_text(encoding="utf-8")
+    )
+    modes = [
+        key.removeprefix("pooling_mode_").removesuffix("_tokens")
+        for key, on in pooling.items()
+        if key.startswith("pooling_mode_") and on is True
+    ]
+    mode = pooling.get("pooling_mode") or (modes[0] if len(modes) == 1 else None)
+    if mode not in ("mean", "cls"):
+        raise UnsupportedPipeline(f"pooling {pooling}")
+    settings = _json_or_empty(directory / "config_sentence_transformers.json")
+    prompts = settings.get("prompts") or {}
+    bert = _json_or_empty(directory / "sentence_bert_config.json")
+    if bert.get("do_lower_case"):
+        raise UnsupportedPipeline("lower-casing")
+    tokenizer = _json_or_empty(directory / "tokenizer_config.json")
+    config = _json_or_empty(directory / "config.json")
+    limits = [
+        bert.get("max_seq_length"),
+        tokenizer.get("model_max_length"),
+        config.get("max_position_embeddings"),
+    ]
+    return _Pipeline(
+        query_prompt=str(prompts.get("query", "")),
+        document_prompt=str(prompts.get("document", prompts.get("passage", ""))),
+        max_tokens=min(int(n) for n in limits if isinstance(n, int) and 0 < n < 1_000_000),
+        pooling=mode,
+        normalize=kinds[2:] == ["Normalize"],
+        pad_token=str(tokenizer.get("pad_token") or ""),
+    )
+
+
+def _json_or_empty(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+class OnnxEmbedder:
+    """The model's ONNX export with the model's own tokenizer, pooled as
+    sentence-transformers pools: the same vectors without torch in the process."""
+
+    def __init__(self, directory: Path, export: Path, identity: str) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.identity = identity
+        self._pipeline = read_pipeline(directory)
+        self._tokenizer: Tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self._pipeline.max_tokens)
+        self._tokenizer.no_padding()
+        # Padding is masked out of attention and pooling; the model's own id keeps the
+        # arithmetic the same as sentence-transformers'.
+        self._pad = self._tokenizer.token_to_id(self._pipeline.pad_token) or 0
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3  # warnings about unused initialisers are noise
+        self._session = onnxruntime.InferenceSession(
+            str(export), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def encode_queries(self, texts: Sequence[str]) -> Matrix:
+        return self._encode([self._pipeline.query_prompt + t for t in texts])
+
+    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> Matrix:
+        prompt = self._pipeline.document_prompt
+        encodings = self._tokenizer.encode_batch([prompt + t for t in texts])
+        order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        bar = _progress(len(texts), progress)
+        for start in range(0, len(order), DOCUMENT_BATCH):
+            rows = order[start : start + DOCUMENT_BATCH]
+            vectors[rows] = self._run([encodings[i].ids for i in rows])
+            bar.update(len(rows))
+        bar.close()
+        return vectors
+
+    @property
+    def dimension(self) -> int:
+        return int(self._session.get_outputs()[0].shape[-1])
+
+    def _encode(self, texts: list[str]) -> Matrix:
+        if not texts:
+            return np.empty((0, self.dimension), dtype=np.float32)
+        return self._run([e.ids for e in self._tokenizer.encode_batch(texts)])
+
+    def _run(self, ids: list[list[int]]) -> Matrix:
+        width = max(len(row) for row in ids)
+        tokens = np.full((len(ids), width), self._pad, dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=np.int64)
+        for i, row in enumerate(ids):
+            tokens[i, : len(row)] = row
+            mask[i, : len(row)] = 1
+        feeds = {"input_ids": tokens, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(tokens)
+        (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        if self._pipeline.pooling == "cls":
+            pooled = hidden[:, 0]
+        else:
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        if self._pipeline.normalize:
+            pooled = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(pooled, dtype=np.float32)
+
+
+class _Silent:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, shown: bool) -> Any:
+    """A progress bar with the rate and time left, on stderr; nothing when not asked."""
+    if not shown:
+        return _Silent()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Encoding", unit="text", smoothing=0.1)

@@ -1,0 +1,292 @@
+"""Where an index lives on disk, and how a new one replaces it without a gap.
+
+    index/
+      CURRENT                 names the live build, replaced atomically
+      build-<time>-<id>/      manifest.json, passages.json, passages.faiss, *.npy
+      vectors/                each text's vectors by content (vector_cache.py)
+      .lock                   held by whoever builds
+
+A build is written whole into a directory of its own and becomes live only when
+`CURRENT` names it: a reader (a server, a replica on a read-only mount) always sees one
+complete build, a running server can switch to the next one when it appears, and a
+build that is killed or fails leaves the live one as it was. The previous build is kept
+until the next one, for a reader that resolved `CURRENT` just before it changed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import faiss
+import numpy as np
+from filelock import FileLock
+
+from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable
+from .index import Index, Manifest, build_index, manifest_for, passage_document, text_vectors_key
+from .lexical import build_lexical
+from .passages import Passage, Sentence
+from .refusal import CEILING_ROWS
+from .vector_cache import VectorCache
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ._types import Matrix
+    from .embedder import Embedder
+    from .texts import Text
+
+__all__ = [
+    "build_and_save",
+    "ensure_index",
+    "index_lock",
+    "live_build",
+    "load_current",
+    "load_index",
+    "save_index",
+    "vector_cache",
+]
+
+_CURRENT = "CURRENT"
+_BUILD = re.compile(r"build-[0-9TZ]+-[0-9a-z_]+")
+_STAGING = ".building-"
+_MANIFEST = "manifest.json"
+_PASSAGES = "passages.json"
+_VECTORS = "passages.faiss"
+_SENTENCES = "sentences.npy"
+_WINDOWS = "windows.npy"
+_CEILINGS = "ceilings.npy"
+_FILES = (_MANIFEST, _PASSAGES, _VECTORS, _SENTENCES, _WINDOWS, _CEILINGS)
+
+
+def live_build(directory: Path) -> Path | None:
+    """The build `CURRENT` names, if there is one."""
+    try:
+        name = (directory / _CURRENT).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    build = directory / name
+    return build if _BUILD.fullmatch(name) and build.is_dir() else None
+
+
+def vector_cache(directory: Path) -> VectorCache:
+    return VectorCache(directory / "vectors")
+
+
+def index_lock(directory: Path) -> FileLock:
+    """One builder at a time: two builds must not both prune what the other wrote."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(directory / ".lock"))
+
+
+def save_index(index: Index, directory: Path) -> Path:
+    """Write `index` as a new build and make it the live one; call under `index_lock`.
+
+    Returns the build's directory. Builds older than the one it replaces go, and so do
+    the leftovers of builds that were killed halfway.
+    """
+    if index.ceilings is None:
+        raise ValueError("an index is saved with its refusal ceilings")
+    directory.mkdir(parents=True, exist_ok=True)
+    previous = live_build(directory)
+    _remove_leftovers(directory, keep={previous})
+    staging = Path(tempfile.mkdtemp(dir=directory, prefix=_STAGING))
+    try:
+        faiss.write_index(index.vectors, str(staging / _VECTORS))
+        for name, matrix in (
+            (_SENTENCES, index.sentence_vectors),
+            (_WINDOWS, index.window_vectors),
+            (_CEILINGS, index.ceilings),
+        ):
+            (staging / name).write_bytes(_npy_bytes(matrix))
+        passages = json.dumps([asdict(p) for p in index.passages], ensure_ascii=False, indent=1)
+        (staging / _PASSAGES).write_text(passages, encoding="utf-8")
+        manifest = json.dumps(asdict(index.manifest), ensure_ascii=False, indent=2)
+        (staging / _MANIFEST).write_text(manifest, encoding="utf-8")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        build = directory / f"build-{stamp}-{staging.name.removeprefix(_STAGING).lower()}"
+        staging.chmod(0o755)
+        staging.rename(build)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _write_atomically(directory / _CURRENT, build.name + "\n")
+    _remove_leftovers(directory, keep={build, previous})
+    return build
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _remove_leftovers(directory: Path, keep: set[Path | None]) -> None:
+    """Builds other than `keep`, killed builds' staging directories and temporary files,
+    and the files of the single-directory layout before format 5."""
+    for path in directory.iterdir():
+        stale_build = _BUILD.fullmatch(path.name) and path not in keep
+        killed = path.name.startswith((_STAGING, f".{_CURRENT}."))
+        if path.is_dir() and (stale_build or path.name.startswith(_STAGING)):
+            shutil.rmtree(path, ignore_errors=True)
+        elif killed or path.name in _FILES or path.name.lstrip(".").startswith(_FILES):
+            path.unlink(missing_ok=True)
+
+
+def _npy_bytes(array: Matrix) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _passage_from(data: dict[str, Any]) -> Passage:
+    return Passage(
+        source=str(data["source"]),
+        paragraph=int(data["paragraph"]),
+        headings=tuple(str(h) for h in data["headings"]),
+        text=str(data["text"]),
+        start=int(data["start"]),
+        end=int(data["end"]),
+        sentences=tuple(
+            Sentence(str(s["text"]), int(s["start"]), int(s["end"])) for s in data["sentences"]
+        ),
+        repeats=tuple((int(a), int(b)) for a, b in data.get("repeats", ())),
+    )
+
+
+def load_index(directory: Path, expected: Manifest) -> Index:
+    """Read the live index in `directory`, refusing one built for anything but
+    `expected`. Reads only: a read-only index directory serves."""
+    build = live_build(directory)
+    if build is None:
+        raise IndexMissing(path=directory)
+    try:
+        manifest = Manifest(**json.loads((build / _MANIFEST).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorrupt(path=directory, reason=f"unreadable manifest: {exc}") from exc
+    differs = manifest.differs_from(expected)
+    if differs:
+        raise IndexStale(path=directory, differs=differs)
+    for name in _FILES:
+        # A pipe or device in place of a file would block the reader forever.
+        if not (build / name).is_file():
+            raise IndexCorrupt(path=directory, reason=f"{name} is missing or not a regular file")
+    try:
+        passages = tuple(
+            _passage_from(p) for p in json.loads((build / _PASSAGES).read_text(encoding="utf-8"))
+        )
+        vectors = faiss.read_index(str(build / _VECTORS))
+        sentence_vectors = np.load(build / _SENTENCES, allow_pickle=False)
+        window_vectors = np.load(build / _WINDOWS, allow_pickle=False)
+        bank_ceilings = np.load(build / _CEILINGS, allow_pickle=False)
+    except Exception as exc:  # numpy, faiss and json fail in many ways on damaged files
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise IndexCorrupt(path=directory, reason=reason) from exc
+    rows = [0]
+    for passage in passages:
+        rows.append(rows[-1] + len(passage.sentences))
+    if not (
+        vectors.ntotal == len(passages) == manifest.passages
+        and vectors.d == manifest.dimension
+        and sentence_vectors.shape == window_vectors.shape == (rows[-1], manifest.dimension)
+        and sentence_vectors.dtype == window_vectors.dtype == np.float32
+        and bank_ceilings.shape == (len(CEILING_ROWS), len(passages))
+        and bank_ceilings.dtype == np.float32
+        and bool(np.isfinite(bank_ceilings).all())
+    ):
+        raise IndexCorrupt(path=directory, reason="its files do not agree with each other")
+    return Index(
+        manifest=manifest,
+        passages=passages,
+        vectors=vectors,
+        window_vectors=window_vectors,
+        sentence_vectors=sentence_vectors,
+        sentence_rows=tuple(rows),
+        lexical=build_lexical([passage_document(p) for p in passages]),
+        ceilings=bank_ceilings,
+    )
+
+
+def verbatim(index: Index, texts: tuple[Text, ...], directory: Path) -> Index:
+    """The index, if every stored passage and sentence is still the texts' own words.
+
+    The manifest's hash covers the texts, not the stored passages; an edited
+    passages.json would otherwise be quoted as if it were the text.
+    """
+    contents = {text.source: text.content for text in texts}
+    for passage in index.passages:
+        content = contents.get(passage.source, "")
+        spans = [(passage.text, passage.start, passage.end)]
+        spans += [(s.text, s.start, s.end) for s in passage.sentences]
+        if any(content[start:end] != words for words, start, end in spans):
+            raise IndexCorrupt(
+                path=directory, reason=f"¶{passage.paragraph} differs from {passage.source}"
+            )
+    return index
+
+
+def load_current(texts: tuple[Text, ...], model: Embedder, directory: Path) -> Index:
+    """The live index for `texts` and `model`, checked word for word; never writes."""
+    index = load_index(directory, manifest_for(texts, model.identity))
+    return verbatim(index, texts, directory)
+
+
+def build_and_save(
+    texts: tuple[Text, ...], model: Embedder, directory: Path, *, progress: bool = False
+) -> Index:
+    """Build the index for `texts` into a new build and make it live; one builder at a
+    time. Texts whose vectors are cached are not encoded again."""
+    try:
+        with index_lock(directory):
+            return _build_and_save(texts, model, directory, progress=progress)
+    except OSError as exc:  # a file where the directory should be, no permission, ...
+        raise IndexUnwritable(path=directory, reason=exc.strerror or type(exc).__name__) from exc
+
+
+def _build_and_save(
+    texts: tuple[Text, ...], model: Embedder, directory: Path, *, progress: bool
+) -> Index:
+    cache = vector_cache(directory)
+    index = build_index(texts, model, progress=progress, cache=cache)
+    save_index(index, directory)
+    cache.keep_only(text_vectors_key(text, model.identity) for text in texts)
+    return index
+
+
+def ensure_index(
+    texts: tuple[Text, ...],
+    model: Embedder,
+    directory: Path,
+    *,
+    progress: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
+) -> Index:
+    """Load the live index, or build one when it is missing, stale or corrupt."""
+    try:
+        return load_current(texts, model, directory)
+    except (IndexMissing, IndexStale, IndexCorrupt) as problem:
+        notify(f"{problem.cause}: building it now.")
+    try:
+        with index_lock(directory):
+            try:  # another process may have built it while this one waited
+                return load_current(texts, model, directory)
+            except (IndexMissing, IndexStale, IndexCorrupt):
+                return _build_and_save(texts, model, directory, progress=progress)
+    except OSError as exc:  # a file where the directory should be, no permission, ...
+        raise IndexUnwritable(path=directory, reason=exc.strerror or type(exc).__name__) from exc

@@ -1,0 +1,79 @@
+"""Each text's vectors, kept by what they were made from: adding a text to a large index
+encodes that text alone, and a rebuild after an upgrade that changed nothing of a text's
+passages encodes nothing of it again.
+
+A key names the text's content, its passage splitting and the model; files are written
+whole or not at all, and an unreadable one is simply encoded again.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ._types import Matrix
+
+__all__ = ["TextVectors", "VectorCache"]
+
+_SUFFIX = ".npz"
+
+
+@dataclass(frozen=True)
+class TextVectors:
+    """One text's vectors: its passages (with headings), sentences and sentence windows."""
+
+    documents: Matrix
+    sentences: Matrix
+    windows: Matrix
+
+
+@dataclass(frozen=True)
+class VectorCache:
+    directory: Path
+
+    def get(self, key: str, rows: tuple[int, int, int]) -> TextVectors | None:
+        """The vectors stored under `key`, if they are whole and have the expected rows."""
+        try:
+            with np.load(self.directory / f"{key}{_SUFFIX}", allow_pickle=False) as stored:
+                vectors = TextVectors(stored["documents"], stored["sentences"], stored["windows"])
+        except (OSError, ValueError, KeyError):
+            return None
+        matrices = (vectors.documents, vectors.sentences, vectors.windows)
+        if tuple(len(m) for m in matrices) != rows or any(m.dtype != np.float32 for m in matrices):
+            return None
+        return vectors
+
+    def put(self, key: str, vectors: TextVectors) -> None:
+        """Keep `vectors` under `key`; a cache that cannot be written only costs time."""
+        tmp: str | None = None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.", suffix=_SUFFIX)
+            with os.fdopen(fd, "wb") as file:
+                np.savez(
+                    file,
+                    documents=vectors.documents,
+                    sentences=vectors.sentences,
+                    windows=vectors.windows,
+                )
+            os.replace(tmp, self.directory / f"{key}{_SUFFIX}")
+        except OSError:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Forget the vectors of texts that are gone, and half-written files."""
+        wanted = {f"{key}{_SUFFIX}" for key in keys}
+        if not self.directory.is_dir():
+            return
+        for path in self.directory.iterdir():
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
