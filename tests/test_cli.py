@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from bot.cli import cli
 from bot.storage import live_build
 
-from .conftest import ESSAY
+from .conftest import ESSAY, FreshCache
 
 Invoke = Callable[..., Result]
 
@@ -193,22 +193,18 @@ def test_models_list_names_the_default_and_both_models() -> None:
     assert rows["multilingual-e5-small"]["default"] is True
 
 
-def test_models_are_rebuilt_into_the_cache_the_setting_names(tmp_path: Path) -> None:
-    cache = tmp_path / "models"
-
-    def e5_ready() -> bool:
-        listed = CliRunner().invoke(cli, ["models", "list", "--json", "--model-cache", str(cache)])
-        rows = {row["name"]: row for row in json.loads(listed.stdout)}
-        return bool(rows["multilingual-e5-small"]["ready"])
-
-    assert not e5_ready()
-    built = CliRunner().invoke(cli, ["models", "build"], env={"ESSAYBOT_MODEL_CACHE": str(cache)})
+def test_models_are_rebuilt_into_the_cache_the_setting_names(fresh_cache: FreshCache) -> None:
+    cache = fresh_cache.path
+    assert not fresh_cache.ready_before
+    built = fresh_cache.build
     assert built.exit_code == 0, built.output
     model_dir, export = (Path(line) for line in built.stdout.splitlines())
     assert model_dir.parent == cache
     # The ONNX Runtime export lies in the same cache, made once.
     assert export.is_file() and export.is_relative_to(cache / "onnx")
-    assert e5_ready()
+    listed = CliRunner().invoke(cli, ["models", "list", "--json", "--model-cache", str(cache)])
+    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    assert rows["multilingual-e5-small"]["ready"]
 
 
 def test_seeds_with_only_headings_say_there_is_nothing_to_quote(tmp_path: Path) -> None:

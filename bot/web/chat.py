@@ -18,7 +18,7 @@ from .gate import GradioGate
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from ..engine import Engine
+    from ..live import LiveEngine
 
 __all__ = ["EXAMPLES", "build_chat", "mount_chat", "status_label", "user_questions"]
 
@@ -86,11 +86,13 @@ def status_label(answer: Answer) -> str:
     return f'<span class="status status-{answer.status}">{escape(label)}</span> '
 
 
-def build_chat(engine: Engine) -> gr.Blocks:
+def build_chat(live: LiveEngine) -> gr.Blocks:
+    settings = live.engine.settings
+
     def respond(message: str, history: list[dict[str, Any]]) -> str:
         earlier = user_questions(history)
         try:
-            answer = ask(message, engine, earlier)
+            answer = ask(message, live.engine, earlier)
             return status_label(answer) + answer.markdown
         except QuestionRejected as exc:
             # Told in the chat, in the language of the question, not as a crash.
@@ -117,34 +119,35 @@ def build_chat(engine: Engine) -> gr.Blocks:
                     ),
                     textbox=gr.Textbox(
                         placeholder="Frage zum Text / question about the text",
-                        max_length=engine.settings.max_question_chars,
+                        max_length=settings.max_question_chars,
                         label="Frage",
                         show_label=False,
                         elem_id="question",
                     ),
                     examples=EXAMPLES,
                     api_name="chat",
-                    concurrency_limit=engine.settings.concurrency,
+                    concurrency_limit=settings.concurrency,
                     analytics_enabled=False,
                     fill_height=False,
                 )
             with gr.Column(scale=2):
                 gr.Markdown("### Der ganze Text")
-                gr.HTML(essay_html(engine.texts), elem_id="essay")
+                # Rendered per page load: the texts of the index that answers.
+                gr.HTML(lambda: essay_html(live.engine.texts), elem_id="essay")
     # A full queue answers "busy, try again" at once, rather than a wait of minutes.
     # api_open=False: a queued function (the chat) runs only through the queue, never
     # straight over REST, so the queue's size and concurrency limits hold for everyone.
     page.queue(
-        default_concurrency_limit=engine.settings.concurrency,
-        max_size=engine.settings.queue_size,
+        default_concurrency_limit=settings.concurrency,
+        max_size=settings.queue_size,
         api_open=False,
     )
     return cast("gr.Blocks", page)
 
 
-def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
+def mount_chat(app: FastAPI, live: LiveEngine) -> FastAPI:
     """Mount the chat at `/` behind the gate that shuts every route it does not use."""
-    page = build_chat(engine)
+    page = build_chat(live)
     mounted = gr.mount_gradio_app(
         app,
         page,
@@ -154,7 +157,7 @@ def mount_chat(app: FastAPI, engine: Engine) -> FastAPI:
         enable_monitoring=False,
         ssr_mode=False,
         mcp_server=False,
-        root_path=engine.settings.root_path or None,
+        root_path=live.engine.settings.root_path or None,
         css=_CSS,
         show_error=False,  # a failure's text is for the log, not for anonymous readers
         max_file_size=0,  # no uploads: the chat has no file components
