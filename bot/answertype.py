@@ -11,7 +11,7 @@ that answers from one that is merely related. The words are each language's own
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from .language import guess_language
 from .languages import ANSWER_TYPES, LANGUAGES, AnswerType
@@ -45,8 +45,12 @@ def expected_answer(question: str) -> AnswerType | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def gives_answer(text: str, expected: AnswerType | None) -> bool:
-    """Whether `text` holds an answer of the expected kind (any text, if none is expected)."""
+    """Whether `text` holds an answer of the expected kind (any text, if none is expected).
+
+    Kept per sentence and kind: the same sentences of a text come up question after
+    question, and their patterns cost a millisecond an answer."""
     if expected is None:
         return True
     return any(p.search(text) for p in _gives(guess_language(text), expected))

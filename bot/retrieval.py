@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "EXACT_UP_TO",
     "Hit",
     "Ranking",
     "Weights",
@@ -41,10 +42,19 @@ __all__ = [
     "closest_sentences",
     "dense_scores",
     "dense_scores_at",
+    "nominated",
     "rank",
     "rerank",
 ]
 
+# Up to this many vectors an index is exact (flat): a question is scored against every
+# passage in a few milliseconds, and every evaluation text is far below it. Beyond it,
+# HNSW graphs find the likely passages and windows, and only those are scored in full
+# (below); benchmarks/scale.py has the figures behind the number.
+EXACT_UP_TO = 20_000
+# In a text above EXACT_UP_TO passages, how many passages each signal nominates for
+# scoring in full.
+NOMINATED = 100
 # A second sentence is highlighted only when it scores almost as well as the best one.
 _HIGHLIGHT_MARGIN = 0.02
 _MAX_HIGHLIGHTS = 2
@@ -109,29 +119,53 @@ class Hit:
 def dense_scores(index: Index, queries: Matrix, weights: Weights = DEFAULT_WEIGHTS) -> Matrix:
     """The dense score of every passage for each query, one row per query: the passage
     vector and its best sentence window, mixed by `weights.window`."""
-    count = len(index.passages)
-    scores, rows = index.vectors.search(queries, count)  # exact: a flat inner-product index
-    passage = np.empty_like(scores)
-    np.put_along_axis(passage, rows, scores, axis=1)
+    passage = queries @ index.passage_vectors.T
     windows = np.full_like(passage, -1.0)
-    starts = np.asarray(index.sentence_rows[:-1])
-    filled = np.flatnonzero(np.diff(np.asarray(index.sentence_rows)) > 0)
+    bounds = index.row_bounds
+    filled = np.flatnonzero(np.diff(bounds) > 0)
     if filled.size:
         all_windows = queries @ index.window_vectors.T
-        windows[:, filled] = np.maximum.reduceat(all_windows, starts[filled], axis=1)
+        windows[:, filled] = np.maximum.reduceat(all_windows, bounds[filled], axis=1)
     return _mixed(passage, windows, weights)
 
 
 def dense_scores_at(
-    index: Index, query: Matrix, positions: Sequence[int], weights: Weights = DEFAULT_WEIGHTS
+    index: Index,
+    query: Matrix,
+    positions: Sequence[int] | npt.NDArray[np.int64],
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> Matrix:
     """`dense_scores` of one query for the passages at `positions` alone: what a second
-    look at a few passages costs, without scoring the whole text again."""
-    passage = np.array([index.vectors.reconstruct(int(p)) @ query[0] for p in positions])
-    windows = np.array(
-        [float((index.windows_of(p) @ query[0]).max(initial=-1.0)) for p in positions]
-    )
+    look at a few passages, or a look at the likely few of a large text, costs."""
+    at = np.asarray(positions, dtype=np.int64)
+    passage = index.passage_vectors[at] @ query[0]
+    starts, lengths = index.row_bounds[at], np.diff(index.row_bounds)[at]
+    windows = np.full(len(at), -1.0, dtype=np.float32)
+    filled = lengths > 0
+    if filled.any():
+        offsets = np.cumsum(lengths) - lengths
+        rows = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+        scores = index.window_vectors[rows] @ query[0]
+        windows[filled] = np.maximum.reduceat(scores, offsets[filled])
     return _mixed(passage, windows, weights)
+
+
+def nominated(
+    index: Index, query: Matrix, lexical: npt.NDArray[np.float32] | None
+) -> npt.NDArray[np.int64]:
+    """The passages worth scoring in a text too large to score every one: the nearest
+    by passage vector, those holding the nearest windows, and the best by BM25."""
+    count = min(NOMINATED, len(index.passages))
+    _, by_passage = index.vectors.search(query, count)
+    chosen = [by_passage[0]]
+    if index.window_index is not None:
+        _, windows = index.window_index.search(query, count)
+        chosen.append(np.searchsorted(index.row_bounds, windows[0], side="right") - 1)
+    if lexical is not None and count < len(lexical):
+        chosen.append(np.argpartition(-lexical, count)[:count])
+    found = np.unique(np.concatenate(chosen)).astype(np.int64)
+    kept: npt.NDArray[np.int64] = found[(found >= 0) & (found < len(index.passages))]
+    return kept
 
 
 def _mixed(passage: Matrix, windows: Matrix, weights: Weights) -> Matrix:
@@ -140,18 +174,23 @@ def _mixed(passage: Matrix, windows: Matrix, weights: Weights) -> Matrix:
 
 
 def rank(index: Index, query: Matrix, text: str, weights: Weights = DEFAULT_WEIGHTS) -> Ranking:
-    """Score every passage for the question (`query` is its vector, `text` its words)."""
-    dense = dense_scores(index, query, weights)[0]
+    """Score the passages for the question (`query` is its vector, `text` its words):
+    every one, or in a text above EXACT_UP_TO passages the nominated few."""
+    lexical = index.lexical.scores(text) if index.lexical is not None and weights.lexical else None
+    if len(index.passages) > EXACT_UP_TO:
+        positions = nominated(index, query, lexical)
+        dense = dense_scores_at(index, query, positions, weights)
+    else:
+        positions = np.arange(len(index.passages))
+        dense = dense_scores(index, query, weights)[0]
     fused = dense.copy()
-    if index.lexical is not None and weights.lexical:
-        lexical = index.lexical.scores(text)
-        if lexical.max() > 0:
-            fused += weights.lexical * lexical / lexical.max()
+    if lexical is not None and lexical.max() > 0:
+        fused += weights.lexical * lexical[positions] / lexical.max()
     order = np.argsort(-fused, kind="stable")
     return Ranking(
-        tuple(int(i) for i in order),
-        tuple(float(fused[i]) for i in order),
-        tuple(float(dense[i]) for i in order),
+        tuple(positions[order].tolist()),
+        tuple(fused[order].tolist()),
+        tuple(dense[order].tolist()),
     )
 
 

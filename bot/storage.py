@@ -31,10 +31,18 @@ import numpy as np
 from filelock import FileLock
 
 from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable
-from .index import Index, Manifest, build_index, manifest_for, passage_document, text_vectors_key
+from .index import (
+    Index,
+    Manifest,
+    build_index,
+    manifest_for,
+    passage_document,
+    text_vectors_key,
+)
 from .lexical import build_lexical
 from .passages import Passage, Sentence
 from .refusal import CEILING_ROWS
+from .retrieval import EXACT_UP_TO
 from .vector_cache import VectorCache
 
 if TYPE_CHECKING:
@@ -64,6 +72,8 @@ _VECTORS = "passages.faiss"
 _SENTENCES = "sentences.npy"
 _WINDOWS = "windows.npy"
 _CEILINGS = "ceilings.npy"
+# Only for texts above index.EXACT_UP_TO passages.
+_WINDOW_INDEX = "windows.faiss"
 _FILES = (_MANIFEST, _PASSAGES, _VECTORS, _SENTENCES, _WINDOWS, _CEILINGS)
 
 
@@ -101,6 +111,8 @@ def save_index(index: Index, directory: Path) -> Path:
     staging = Path(tempfile.mkdtemp(dir=directory, prefix=_STAGING))
     try:
         faiss.write_index(index.vectors, str(staging / _VECTORS))
+        if index.window_index is not None:
+            faiss.write_index(index.window_index, str(staging / _WINDOW_INDEX))
         for name, matrix in (
             (_SENTENCES, index.sentence_vectors),
             (_WINDOWS, index.window_vectors),
@@ -195,6 +207,9 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         sentence_vectors = np.load(build / _SENTENCES, allow_pickle=False)
         window_vectors = np.load(build / _WINDOWS, allow_pickle=False)
         bank_ceilings = np.load(build / _CEILINGS, allow_pickle=False)
+        window_index = (
+            faiss.read_index(str(build / _WINDOW_INDEX)) if len(passages) > EXACT_UP_TO else None
+        )
     except Exception as exc:  # numpy, faiss and json fail in many ways on damaged files
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         raise IndexCorrupt(path=directory, reason=reason) from exc
@@ -209,6 +224,7 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         and bank_ceilings.shape == (len(CEILING_ROWS), len(passages))
         and bank_ceilings.dtype == np.float32
         and bool(np.isfinite(bank_ceilings).all())
+        and (window_index is None or window_index.ntotal == rows[-1])
     ):
         raise IndexCorrupt(path=directory, reason="its files do not agree with each other")
     return Index(
@@ -221,6 +237,7 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         lexical=build_lexical([passage_document(p) for p in passages]),
         ceilings=bank_ceilings,
         build=build.name,
+        window_index=window_index,
     )
 
 

@@ -75,7 +75,7 @@ def test_the_question_word_says_what_kind_of_answer_is_wanted(
     ],
 )
 def test_a_passage_holds_the_kind_of_answer_or_not(text: str, kind: str, gives: bool) -> None:
-    assert gives_answer(text, kind) is gives  # type: ignore[arg-type]
+    assert gives_answer(text, kind) is gives
     assert gives_answer(text, None) is True
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import faiss
 import numpy as np
+import pytest
 
+from bot import Engine, ask
 from bot.index import Index, manifest_for
 from bot.lexical import build_lexical
 from bot.passages import Passage, Sentence
@@ -124,3 +129,32 @@ def test_scoring_a_few_passages_gives_their_scores_in_the_whole_ranking() -> Non
     whole = dense_scores(INDEX, query, Weights(window=0.5))[0]
     some = dense_scores_at(INDEX, query, [2, 0], Weights(window=0.5))
     np.testing.assert_allclose(some, whole[[2, 0]], rtol=0, atol=1e-6)
+
+
+def test_a_text_too_large_to_score_whole_finds_the_same_passages_through_hnsw(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Above EXACT_UP_TO passages, HNSW graphs nominate the passages scored in full; made
+    to apply to the essay's 8, the answers are the exact index's, and it is saved and
+    read back as such."""
+    from bot import index as index_module
+    from bot import retrieval, storage
+
+    for module in (index_module, retrieval, storage):
+        monkeypatch.setattr(module, "EXACT_UP_TO", 4)
+    monkeypatch.setattr(retrieval, "NOMINATED", 3)
+    storage.build_and_save(engine.texts, engine.model, tmp_path)
+    large = storage.load_current(engine.texts, engine.model, tmp_path)
+    assert isinstance(large.vectors, faiss.IndexHNSWFlat) and large.window_index is not None
+    large_engine = replace(engine, index=large)
+    for question in (
+        "Was ist ein Grundlagenmodell?",
+        "Who released Stable Diffusion as open source?",
+    ):
+        exact, approximate = ask(question, engine), ask(question, large_engine)
+        assert approximate.status == exact.status == "answered"
+        first, expected = approximate.passages[0], exact.passages[0]
+        assert (first.paragraph, first.highlights) == (expected.paragraph, expected.highlights)
+        assert first.score == pytest.approx(expected.score, abs=1e-5)
+        ranked = rank(large, engine.model.encode_queries([question]), question)
+        assert 3 <= len(ranked.positions) < len(large.passages)  # nominated, not all

@@ -1,0 +1,173 @@
+"""How the vector search and `ask()` scale past any text we have: figures, not tests.
+
+Usage: .venv/bin/python benchmarks/scale.py [--sizes 10000 100000 1000000] [--ask 100000]
+
+1. FAISS flat (exact) against HNSW and IVF at each size: build time, search p50 for one
+   question, recall@10 against exact, memory. The vectors are synthetic but shaped like
+   e5's: the Developer's Reference's real passage vectors, each repeated with noise
+   (cosine about 0.9 to its source), so neighbourhoods are as crowded as in a real
+   manual; the questions are the evaluation's questions encoded by the real model.
+2. `ask()` on an index of `--ask` passages built the same way (the manual's passages
+   repeated, their vectors with noise, BM25 over all their words), through the real
+   model and the path a server takes: HNSW nominates, the nominated are scored in full.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from bot import Settings, ask, load_engine
+from bot.index import Index, passage_document, vector_index
+from bot.lexical import build_lexical
+from bot.retrieval import EXACT_UP_TO
+from bot.storage import ensure_index
+from bot.texts import load_texts
+
+PROJECT = Path(__file__).resolve().parent.parent
+MANUAL = PROJECT / "evals" / "texts" / "developers-reference"
+QUESTIONS = PROJECT / "evals" / "developers-reference.jsonl"
+RNG = np.random.default_rng(7)
+
+
+def _noisy(base: np.ndarray, count: int, spread: float = 0.45) -> np.ndarray:
+    """`count` vectors, each a base vector (in turn) plus Gaussian noise, normalised."""
+    rows = base[np.arange(count) % len(base)]
+    noise = RNG.standard_normal(rows.shape).astype(np.float32)
+    noise *= spread / np.sqrt(base.shape[1])
+    out = rows + noise
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _ms(samples: list[float]) -> float:
+    return 1000 * statistics.median(samples)
+
+
+def _search_p50(index: faiss.Index, queries: np.ndarray) -> tuple[float, np.ndarray]:
+    samples, found = [], []
+    for query in queries:
+        start = time.perf_counter()
+        _, rows = index.search(query[None, :], 10)
+        samples.append(time.perf_counter() - start)
+        found.append(rows[0])
+    return _ms(samples), np.array(found)
+
+
+def _recall(found: np.ndarray, exact: np.ndarray) -> float:
+    return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact, strict=True)]))
+
+
+def _ivf(vectors: np.ndarray) -> faiss.Index:
+    lists = int(4 * np.sqrt(len(vectors)))
+    quantizer = faiss.IndexFlatIP(vectors.shape[1])
+    ivf = faiss.IndexIVFFlat(quantizer, vectors.shape[1], lists, faiss.METRIC_INNER_PRODUCT)
+    sample = vectors[RNG.choice(len(vectors), min(len(vectors), 50 * lists), replace=False)]
+    ivf.train(sample)
+    ivf.add(vectors)
+    ivf.nprobe = 24
+    return ivf
+
+
+def _hnsw(vectors: np.ndarray) -> faiss.Index:
+    # Whatever EXACT_UP_TO says, the graph the bot would build at this size.
+    graph = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = 80
+    graph.hnsw.efSearch = 128
+    graph.add(vectors)
+    return graph
+
+
+def _row(size: int, kind: str, built: float, p50: float, recall: float, mb: float) -> None:
+    print(f"{size:>9,}  {kind:<14} {built:>8.1f} {p50:>8.2f} {recall:>9.3f} {mb:>7.0f}")
+
+
+def vector_search(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> None:
+    print(f"{'passages':>9}  {'kind':<14} {'build s':>8} {'p50 ms':>8} {'recall@10':>9} {'MB':>7}")
+    for size in sizes:
+        vectors = _noisy(base, size)
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        exact_ms, exact = _search_p50(flat, queries)
+        megabytes = flat.ntotal * flat.d * 4 / 1e6
+        _row(size, "flat (exact)", 0.0, exact_ms, 1.0, megabytes)
+        for kind, make in (("HNSW 32/128", _hnsw), ("IVF nprobe 24", _ivf)):
+            start = time.perf_counter()
+            index = make(vectors)
+            built = time.perf_counter() - start
+            p50, found = _search_p50(index, queries)
+            size_mb = len(faiss.serialize_index(index)) / 1e6
+            recall = _recall(found, exact)
+            _row(size, kind, built, p50, recall, size_mb)
+
+
+def _large_index(manual: Index, size: int) -> Index:
+    """The manual's passages repeated to `size`, each copy's vectors with noise."""
+    source = [i % len(manual.passages) for i in range(size)]
+    passages = tuple(replace(manual.passages[j], paragraph=i + 1) for i, j in enumerate(source))
+    rows = [0]
+    for passage in passages:
+        rows.append(rows[-1] + len(passage.sentences))
+    bounds = manual.sentence_rows
+    repeat = np.concatenate([np.arange(bounds[j], bounds[j + 1]) for j in source])
+    vectors = _noisy(manual.passage_vectors, size)
+    windows = _noisy(manual.window_vectors[repeat], len(repeat), spread=0.3)
+    sentences = _noisy(manual.sentence_vectors[repeat], len(repeat), spread=0.3)
+    assert manual.ceilings is not None
+    ceilings = manual.ceilings[:, source]
+
+    start = time.perf_counter()
+    index = Index(
+        manifest=replace(manual.manifest, passages=size),
+        passages=passages,
+        vectors=vector_index(vectors),
+        window_vectors=windows,
+        sentence_vectors=sentences,
+        sentence_rows=tuple(rows),
+        lexical=build_lexical([passage_document(p) for p in passages]),
+        ceilings=np.ascontiguousarray(ceilings),
+        window_index=vector_index(windows) if size > EXACT_UP_TO else None,
+    )
+    print(f"built an index of {size:,} passages in {time.perf_counter() - start:.0f} s")
+    return index
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--ask", type=int, default=100_000, help="passages for ask(); 0 skips")
+    args = parser.parse_args()
+    settings = Settings()
+    engine = load_engine(settings, notify=lambda message: None)
+    manual = ensure_index(
+        load_texts(MANUAL), engine.model, settings.index_dir / "eval" / "developers-reference"
+    )
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    queries = engine.model.encode_queries(questions[:60])
+    print(f"vector search, one question, {len(queries)} questions, 2 threads\n")
+    vector_search(manual.passage_vectors, queries, args.sizes)
+    if args.ask:
+        large = replace(engine, index=_large_index(manual, args.ask), texts=())
+        for question in questions[:5]:
+            ask(question, large)  # warm: word lists are made on first use
+        samples = []
+        for question in questions[:60]:
+            start = time.perf_counter()
+            ask(question, large)
+            samples.append(time.perf_counter() - start)
+        print(
+            f"\nask() over {args.ask:,} passages: p50 {_ms(samples):.1f} ms, p95 "
+            f"{1000 * sorted(samples)[int(0.95 * len(samples))]:.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
