@@ -332,14 +332,20 @@ def serve(**flags: Any) -> None:
 
         essaybot serve --host 127.0.0.1 --port 7860
     """
-    from .web.app import create_app
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .web.app import create_app, import_chat
     from .web.server import serve_app
 
     settings = _settings(**flags)
     _check_address(settings.host, settings.port)  # before the model takes seconds to load
-    try:
-        engine = load_engine(settings)
-    except EssaybotError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with ThreadPoolExecutor(1) as pool:
+        # The model and the index load (mostly outside the GIL) while Gradio is imported.
+        loading = pool.submit(load_engine, settings)
+        import_chat()
+        try:
+            engine = loading.result()
+        except EssaybotError as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
     serve_app(create_app(engine), settings)

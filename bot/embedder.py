@@ -166,11 +166,13 @@ class OnnxEmbedder:
         encodings = self._tokenizer.encode_batch([prompt + t for t in texts])
         order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        bar = _progress(len(texts), progress)
+        # Counted in tokens, not texts: the longest go first, so a count of texts would
+        # promise an end far too late at the start.
+        bar = _progress(sum(len(e.ids) for e in encodings), progress)
         for start in range(0, len(order), DOCUMENT_BATCH):
             rows = order[start : start + DOCUMENT_BATCH]
             vectors[rows] = self._run([encodings[i].ids for i in rows])
-            bar.update(len(rows))
+            bar.update(sum(len(encodings[i].ids) for i in rows))
         bar.close()
         return vectors
 
@@ -218,4 +220,4 @@ def _progress(total: int, shown: bool) -> Any:
         return _Silent()
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="Encoding", unit="text", smoothing=0.1)
+    return tqdm(total=total, desc="Encoding", unit="token", unit_scale=True, smoothing=0.1)

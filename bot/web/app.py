@@ -35,9 +35,11 @@ from .responses import error
 from .widget import add_widget_routes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..engine import Engine
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "import_chat"]
 
 log = logging.getLogger(__name__)
 
@@ -203,10 +205,16 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
         return error(404, "There is no such API route; the API is POST /api/ask.")
 
     if with_chat:
-        from .scratch import private_gradio_dir
-
-        private_gradio_dir()  # before Gradio is imported: it reads the place at import
-        from .chat import mount_chat
-
-        app = mount_chat(app, live)
+        app = import_chat()(app, live)
     return app
+
+
+def import_chat() -> Callable[[FastAPI, LiveEngine], FastAPI]:
+    """Import Gradio and the chat (a second and more); `serve` does it while the model
+    and the index load in another thread."""
+    from .scratch import private_gradio_dir
+
+    private_gradio_dir()  # before Gradio is imported: it reads the place at import
+    from .chat import mount_chat
+
+    return mount_chat
