@@ -3,13 +3,14 @@
 Usage: .venv/bin/python benchmarks/scale.py [--sizes 10000 100000 1000000] [--ask 100000]
 
 1. FAISS flat (exact) against HNSW and IVF at each size: build time, search p50 for one
-   question, recall@10 against exact, memory. The vectors are synthetic but shaped like
-   e5's: the Developer's Reference's real passage vectors, each repeated with noise
-   (cosine about 0.9 to its source), so neighbourhoods are as crowded as in a real
-   manual; the questions are the evaluation's questions encoded by the real model.
-2. `ask()` on an index of `--ask` passages built the same way (the manual's passages
-   repeated, their vectors with noise, BM25 over all their words), through the real
-   model and the path a server takes: HNSW nominates, the nominated are scored in full.
+   question, recall@10 against exact, memory. The vectors are synthetic but lie where
+   e5's lie: each is the normalised sum of two of the Developer's Reference's real
+   vectors (passages, sentences and windows) and a little noise, so there are as many
+   distinct neighbourhoods as pairs, in e5's narrow cone; the questions are the
+   evaluation's questions encoded by the real model.
+2. `ask()` on an index of `--ask` passages (the manual's passages repeated, their
+   vectors made as above, BM25 over all their words), through the real model and the
+   path a server takes: HNSW nominates, the nominated are scored in full.
 """
 
 from __future__ import annotations
@@ -37,12 +38,21 @@ QUESTIONS = PROJECT / "evals" / "developers-reference.jsonl"
 RNG = np.random.default_rng(7)
 
 
-def _noisy(base: np.ndarray, count: int, spread: float = 0.45) -> np.ndarray:
-    """`count` vectors, each a base vector (in turn) plus Gaussian noise, normalised."""
-    rows = base[np.arange(count) % len(base)]
-    noise = RNG.standard_normal(rows.shape).astype(np.float32)
-    noise *= spread / np.sqrt(base.shape[1])
-    out = rows + noise
+def _mixed(pool: np.ndarray, count: int, spread: float = 0.3) -> np.ndarray:
+    """`count` vectors, each two random vectors of `pool` added, with Gaussian noise,
+    normalised."""
+    pairs = RNG.integers(0, len(pool), size=(count, 2))
+    out = pool[pairs[:, 0]] + pool[pairs[:, 1]]
+    noise = RNG.standard_normal(out.shape).astype(np.float32)
+    out += noise * (spread / np.sqrt(pool.shape[1]))
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _noisy(base: np.ndarray, spread: float = 0.3) -> np.ndarray:
+    """Each row of `base` with Gaussian noise, normalised."""
+    noise = RNG.standard_normal(base.shape).astype(np.float32)
+    out = base + noise * (spread / np.sqrt(base.shape[1]))
     out /= np.linalg.norm(out, axis=1, keepdims=True)
     return np.ascontiguousarray(out, dtype=np.float32)
 
@@ -92,7 +102,7 @@ def _row(size: int, kind: str, built: float, p50: float, recall: float, mb: floa
 def vector_search(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> None:
     print(f"{'passages':>9}  {'kind':<14} {'build s':>8} {'p50 ms':>8} {'recall@10':>9} {'MB':>7}")
     for size in sizes:
-        vectors = _noisy(base, size)
+        vectors = _mixed(base, size)
         flat = faiss.IndexFlatIP(vectors.shape[1])
         flat.add(vectors)
         exact_ms, exact = _search_p50(flat, queries)
@@ -117,9 +127,10 @@ def _large_index(manual: Index, size: int) -> Index:
         rows.append(rows[-1] + len(passage.sentences))
     bounds = manual.sentence_rows
     repeat = np.concatenate([np.arange(bounds[j], bounds[j + 1]) for j in source])
-    vectors = _noisy(manual.passage_vectors, size)
-    windows = _noisy(manual.window_vectors[repeat], len(repeat), spread=0.3)
-    sentences = _noisy(manual.sentence_vectors[repeat], len(repeat), spread=0.3)
+    pool = np.vstack([manual.passage_vectors, manual.window_vectors, manual.sentence_vectors])
+    vectors = _mixed(pool, size)
+    windows = _mixed(pool, len(repeat))
+    sentences = _noisy(manual.sentence_vectors[repeat])
     assert manual.ceilings is not None
     ceilings = manual.ceilings[:, source]
 
@@ -153,7 +164,8 @@ def main() -> None:
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
     queries = engine.model.encode_queries(questions[:60])
     print(f"vector search, one question, {len(queries)} questions, 2 threads\n")
-    vector_search(manual.passage_vectors, queries, args.sizes)
+    pool = np.vstack([manual.passage_vectors, manual.window_vectors, manual.sentence_vectors])
+    vector_search(pool, queries, args.sizes)
     if args.ask:
         large = replace(engine, index=_large_index(manual, args.ask), texts=())
         for question in questions[:5]:

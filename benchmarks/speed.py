@@ -9,6 +9,7 @@ The HTTP rows go through a real `essaybot serve` on a free loopback port.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -24,7 +25,6 @@ import httpx
 
 from bot import Settings, ask, load_engine
 from bot.embedder import TorchEmbedder
-from bot.index import build_index
 from bot.model import load_model
 from bot.texts import load_texts
 
@@ -104,6 +104,41 @@ def _load(url: str, clients: int, total: int) -> tuple[list[float], float]:
     return [s for r in results for s in r], time.perf_counter() - start
 
 
+_PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def _index_build(seeds: Path, runtime: str) -> tuple[float, float, int]:
+    """`essaybot index` into an empty directory: seconds, peak resident MB, passages."""
+    with tempfile.TemporaryDirectory() as directory:
+        env = {**os.environ, "ESSAYBOT_RUNTIME": runtime}
+        start = time.perf_counter()
+        # A parent of its own, so the peak is this build's, not an earlier server's.
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _PEAK,
+                str(ESSAYBOT),
+                "index",
+                "--json",
+                "--seeds",
+                str(seeds),
+                "--index-dir",
+                directory,
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.perf_counter() - start
+    manifest, peak = done.stdout.rsplit("\n", 2)[:2]
+    return seconds, int(peak) / 1024, int(json.loads(manifest)["passages"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=int, default=80, help="questions per figure")
@@ -181,16 +216,13 @@ def main() -> None:
         for label, directory in (("the essay", settings.seeds), ("a long text", args.long)):
             texts = load_texts(directory)
             size = sum(len(t.content.encode()) for t in texts) // 1000
-            for runtime, model in (("torch", torch_model), (settings.runtime, engine.model)):
-                start = time.perf_counter()
-                built = build_index(texts, model)
-                seconds = time.perf_counter() - start
+            for runtime in ("torch", settings.runtime):
+                seconds, peak, passages = _index_build(directory, runtime)
                 rows.append(
                     (
-                        f"index build, {label} ({size} KB, {len(built.passages)} passages), "
-                        f"{runtime}",
+                        f"index build, {label} ({size} KB, {passages} passages), {runtime}",
                         f"{seconds:.1f} s",
-                        "",
+                        f"peak memory {peak:.0f} MB (essaybot index, model load included)",
                     )
                 )
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import faiss
 import numpy as np
@@ -41,7 +41,9 @@ __all__ = [
     "build_index",
     "encode_texts",
     "manifest_for",
+    "matrix_of",
     "passage_document",
+    "searching",
     "sentence_windows",
     "text_vectors_key",
     "vector_index",
@@ -51,8 +53,8 @@ __all__ = [
 # 5: builds in directories of their own, named by CURRENT (storage.py).
 FORMAT = 5
 
-# HNSW: 32 links a node, and a search that looks at 128 candidates, gave recall@10 of at
-# least 0.95 against exact search at 100k and 1M vectors (benchmarks/scale.py).
+# HNSW: 32 links a node, a search that looks at 128 candidates (benchmarks/scale.py has
+# its recall@10 against exact search at 10k, 100k and 1M vectors).
 _HNSW_LINKS = 32
 _HNSW_BUILD_DEPTH = 80
 HNSW_SEARCH_DEPTH = 128
@@ -133,9 +135,8 @@ class Index:
 
     @cached_property
     def passage_vectors(self) -> Matrix:
-        """The passage vectors as one matrix (read from the FAISS index once)."""
-        matrix: Matrix = self.vectors.reconstruct_n(0, self.vectors.ntotal)
-        return matrix
+        """The passage vectors as one matrix: a view of what the FAISS index holds."""
+        return matrix_of(self.vectors)
 
     @cached_property
     def row_bounds(self) -> npt.NDArray[np.int64]:
@@ -287,6 +288,24 @@ def build_index(
     return replace(index, ceilings=ceilings(index, model))
 
 
+def matrix_of(index: faiss.Index) -> Matrix:
+    """The vectors of an exact or HNSW index as a read-only matrix, without a copy (a
+    memory-mapped index stays mapped)."""
+    flat: Any = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSW) else index
+    view: Matrix = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(
+        flat.ntotal, flat.d
+    )
+    view.flags.writeable = False
+    return view
+
+
+def searching(index: faiss.Index) -> faiss.Index:
+    """`index` set to search as the bot searches: FAISS does not store HNSW's depth."""
+    if isinstance(index, faiss.IndexHNSW):
+        index.hnsw.efSearch = HNSW_SEARCH_DEPTH
+    return index
+
+
 def vector_index(vectors: Matrix) -> faiss.Index:
     """Exact inner product (cosine, the vectors being normalised) for a text of ordinary
     size; an HNSW graph beyond EXACT_UP_TO vectors."""
@@ -296,6 +315,5 @@ def vector_index(vectors: Matrix) -> faiss.Index:
         return flat
     graph = faiss.IndexHNSWFlat(vectors.shape[1], _HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
     graph.hnsw.efConstruction = _HNSW_BUILD_DEPTH
-    graph.hnsw.efSearch = HNSW_SEARCH_DEPTH
     graph.add(vectors)
-    return graph
+    return searching(graph)

@@ -47,11 +47,13 @@ __all__ = [
     "rerank",
 ]
 
-# Up to this many vectors an index is exact (flat): a question is scored against every
-# passage in a few milliseconds, and every evaluation text is far below it. Beyond it,
-# HNSW graphs find the likely passages and windows, and only those are scored in full
-# (below); benchmarks/scale.py has the figures behind the number.
-EXACT_UP_TO = 20_000
+# Up to this many passages an index is exact (flat) and a question is scored against
+# every passage and window: at 10,000 passages that costs about 4 ms on two cores (1 ms
+# for the passages, three times that for their windows), about one encode; it grows
+# linearly (10 ms for the passages alone at 100,000: benchmarks/scale.py). Every
+# evaluation text is far below it. Beyond it, HNSW graphs nominate the likely passages
+# and windows, and only those are scored in full.
+EXACT_UP_TO = 10_000
 # In a text above EXACT_UP_TO passages, how many passages each signal nominates for
 # scoring in full.
 NOMINATED = 100

@@ -37,6 +37,7 @@ from .index import (
     build_index,
     manifest_for,
     passage_document,
+    searching,
     text_vectors_key,
 )
 from .lexical import build_lexical
@@ -203,9 +204,11 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         passages = tuple(
             _passage_from(p) for p in json.loads((build / _PASSAGES).read_text(encoding="utf-8"))
         )
-        vectors = faiss.read_index(str(build / _VECTORS))
-        sentence_vectors = np.load(build / _SENTENCES, allow_pickle=False)
-        window_vectors = np.load(build / _WINDOWS, allow_pickle=False)
+        vectors = _read_vectors(build / _VECTORS)
+        # Mapped, not read: replicas on one machine share one copy in the page cache,
+        # and a large text's vectors cost no start-up time.
+        sentence_vectors = np.load(build / _SENTENCES, allow_pickle=False, mmap_mode="r")
+        window_vectors = np.load(build / _WINDOWS, allow_pickle=False, mmap_mode="r")
         bank_ceilings = np.load(build / _CEILINGS, allow_pickle=False)
         window_index = (
             faiss.read_index(str(build / _WINDOW_INDEX)) if len(passages) > EXACT_UP_TO else None
@@ -239,6 +242,11 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         build=build.name,
         window_index=window_index,
     )
+
+
+def _read_vectors(path: Path) -> faiss.Index:
+    # Mapped, as the matrices are; a file that is not a FAISS index raises here.
+    return searching(faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC))
 
 
 def verbatim(index: Index, texts: tuple[Text, ...], directory: Path) -> Index:
