@@ -109,7 +109,13 @@ def index(json_: bool, **flags: Any) -> None:
     "seeds", "index_dir", "model", "model_cache", "runtime", "threshold", "margin", "max_quotes"
 )
 @click.option("json_", "--json", is_flag=True, help="Print the answer as JSON.")
-def ask(question: str, json_: bool, **flags: Any) -> None:
+@click.option(
+    "--server",
+    metavar="URL",
+    help="Ask a running essaybot server (e.g. http://127.0.0.1:7860) instead of loading "
+    "the model and the index here.",
+)
+def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
     """Ask QUESTION (or - to read it from stdin) and print the quoted answer.
 
     Example usage:
@@ -117,6 +123,8 @@ def ask(question: str, json_: bool, **flags: Any) -> None:
         essaybot ask "Wer hat Stability AI verklagt?"
 
         echo "Who sued Stability AI?" | essaybot ask - --json
+
+        essaybot ask --server http://127.0.0.1:7860 "Was ist ein Grundlagenmodell?"
     """
     settings = _settings(**flags)
     if question == "-":
@@ -128,24 +136,55 @@ def ask(question: str, json_: bool, **flags: Any) -> None:
             raise click.BadParameter(
                 f"standard input is not UTF-8 text ({exc.reason}).", param_hint="QUESTION"
             ) from exc
-    try:
-        engine = load_engine(settings)
-        answer = ask_question(question, engine)
-    except QuestionRejected as exc:
-        raise click.BadParameter(str(exc), param_hint="QUESTION") from exc
-    except EssaybotError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if json_:
-        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    if server is not None:
+        answer = _ask_server(server, question)
     else:
-        click.echo(answer.message)
-        for quote in answer.passages:
-            where = f"[{quote.source} ¶{quote.paragraph}" + (
-                f" · {quote.section}]" if quote.section else "]"
-            )
-            click.echo(f"\n{where} score {quote.score:.3f}\n{quote.text}")
-            for highlight in quote.highlights:
-                click.echo(f"  » {highlight}")
+        try:
+            answer = ask_question(question, load_engine(settings)).to_json()
+        except QuestionRejected as exc:
+            raise click.BadParameter(str(exc), param_hint="QUESTION") from exc
+        except EssaybotError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if json_:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    click.echo(answer["message"])
+    for quote in answer["passages"]:
+        section = f" · {quote['section']}]" if quote["section"] else "]"
+        where = f"[{quote['source']} ¶{quote['paragraph']}{section}"
+        click.echo(f"\n{where} score {quote['score']:.3f}\n{quote['text']}")
+        for highlight in quote["highlights"]:
+            click.echo(f"  » {highlight}")
+
+
+def _ask_server(url: str, question: str) -> dict[str, Any]:
+    """The answer of the server at `url`, as `POST /api/ask` gives it: no model here."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        url.rstrip("/") + "/api/ask",
+        data=json.dumps({"question": question}).encode("utf-8"),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+            return answer
+    except urllib.error.HTTPError as exc:
+        try:
+            message = str(json.loads(exc.read())["error"])
+        except (ValueError, KeyError, TypeError):
+            message = f"the server answered {exc.code} {exc.reason}"
+        if exc.code == 422:
+            raise click.BadParameter(message, param_hint="QUESTION") from exc
+        raise click.ClickException(f"{message} (from {url})") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise click.ClickException(
+            f"No essaybot server answers at {url} ({reason}). Start one with "
+            "`essaybot serve`, or leave out --server to answer here."
+        ) from exc
 
 
 @cli.group()

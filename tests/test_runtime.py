@@ -73,10 +73,13 @@ def test_a_batch_gives_each_text_the_vector_it_gets_alone(engine: Engine) -> Non
     assert float(np.min(np.sum(together * alone, axis=1))) >= 0.9999
 
 
-def test_answering_never_imports_torch(engine: Engine) -> None:
+def test_answering_and_serving_never_import_torch(engine: Engine) -> None:
+    """torch and transformers take seconds to import: not in a process that answers."""
     probe = (
-        "import sys; from bot.model import load_model; "
-        f"m = load_model({engine.settings.model!r}); m.encode_queries(['Was ist das?']); "
+        "import sys; from bot import Settings, ask, load_engine; "
+        "from bot.web.app import create_app; "
+        f"engine = load_engine(Settings(index_dir={str(engine.settings.index_dir)!r})); "
+        "ask('Was ist ein Grundlagenmodell?', engine); create_app(engine); "
         "print('torch' in sys.modules, 'transformers' in sys.modules)"
     )
     result = subprocess.run(

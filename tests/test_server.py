@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -89,3 +90,26 @@ def test_a_port_in_use_is_refused_at_once_with_what_to_do(bot: Server) -> None:
     assert result.exit_code == 1
     assert f"Cannot serve on 127.0.0.1:{port}" in result.stderr
     assert "--port / ESSAYBOT_PORT" in result.stderr
+
+
+def test_the_command_line_can_ask_a_running_server(bot: Server) -> None:
+    question = "Wer hat Stable Diffusion als Open Source veröffentlicht?"
+    runner = CliRunner()
+    remote = runner.invoke(cli, ["ask", "--server", bot.url, question, "--json"])
+    assert remote.exit_code == 0, remote.output
+    direct = httpx.post(f"{bot.url}/api/ask", json={"question": question}, timeout=30).json()
+    assert json.loads(remote.stdout) == direct
+    printed = runner.invoke(cli, ["ask", "--server", bot.url + "/", question])
+    assert printed.exit_code == 0 and "¶6" in printed.stdout
+    rejected = runner.invoke(cli, ["ask", "--server", bot.url, "   "])
+    assert rejected.exit_code == 2 and "question" in rejected.stderr.lower()
+
+
+def test_the_command_line_says_when_no_server_answers(tmp_path: Path) -> None:
+    from .support.server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    result = CliRunner().invoke(cli, ["ask", "--server", url, "Was ist das?"])
+    assert result.exit_code == 1
+    assert f"No essaybot server answers at {url}" in result.stderr
+    assert "essaybot serve" in result.stderr
