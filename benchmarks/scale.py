@@ -82,7 +82,6 @@ def _ivf(vectors: np.ndarray) -> faiss.Index:
     sample = vectors[RNG.choice(len(vectors), min(len(vectors), 50 * lists), replace=False)]
     ivf.train(sample)
     ivf.add(vectors)
-    ivf.nprobe = 24
     return ivf
 
 
@@ -90,17 +89,18 @@ def _hnsw(vectors: np.ndarray) -> faiss.Index:
     # Whatever EXACT_UP_TO says, the graph the bot would build at this size.
     graph = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
     graph.hnsw.efConstruction = 80
-    graph.hnsw.efSearch = 128
     graph.add(vectors)
     return graph
 
 
 def _row(size: int, kind: str, built: float, p50: float, recall: float, mb: float) -> None:
-    print(f"{size:>9,}  {kind:<14} {built:>8.1f} {p50:>8.2f} {recall:>9.3f} {mb:>7.0f}")
+    print(f"{size:>9,}  {kind:<16} {built:>8.1f} {p50:>8.2f} {recall:>9.3f} {mb:>7.0f}")
 
 
-def vector_search(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> None:
-    print(f"{'passages':>9}  {'kind':<14} {'build s':>8} {'p50 ms':>8} {'recall@10':>9} {'MB':>7}")
+def vector_search(
+    base: np.ndarray, queries: np.ndarray, sizes: list[int], *, ivf: bool = True
+) -> None:
+    print(f"{'passages':>9}  {'kind':<16} {'build s':>8} {'p50 ms':>8} {'recall@10':>9} {'MB':>7}")
     for size in sizes:
         vectors = _mixed(base, size)
         flat = faiss.IndexFlatIP(vectors.shape[1])
@@ -108,14 +108,20 @@ def vector_search(base: np.ndarray, queries: np.ndarray, sizes: list[int]) -> No
         exact_ms, exact = _search_p50(flat, queries)
         megabytes = flat.ntotal * flat.d * 4 / 1e6
         _row(size, "flat (exact)", 0.0, exact_ms, 1.0, megabytes)
-        for kind, make in (("HNSW 32/128", _hnsw), ("IVF nprobe 24", _ivf)):
+        for kind, make in (("HNSW 32", _hnsw), ("IVF", _ivf))[: 2 if ivf else 1]:
             start = time.perf_counter()
             index = make(vectors)
             built = time.perf_counter() - start
-            p50, found = _search_p50(index, queries)
             size_mb = len(faiss.serialize_index(index)) / 1e6
-            recall = _recall(found, exact)
-            _row(size, kind, built, p50, recall, size_mb)
+            # How deep a search looks: the bot's depth first, then deeper ones.
+            for depth in (128, 256, 512) if kind.startswith("HNSW") else (24, 64):
+                if kind.startswith("HNSW"):
+                    index.hnsw.efSearch = depth
+                else:
+                    index.nprobe = depth
+                p50, found = _search_p50(index, queries)
+                label = f"{kind}/{'ef' if kind.startswith('HNSW') else 'nprobe'} {depth}"
+                _row(size, label, built, p50, _recall(found, exact), size_mb)
 
 
 def _large_index(manual: Index, size: int) -> Index:
@@ -154,6 +160,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--ask", type=int, default=100_000, help="passages for ask(); 0 skips")
+    parser.add_argument("--no-ivf", action="store_true", help="skip IVF (minutes at 1M)")
     args = parser.parse_args()
     settings = Settings()
     engine = load_engine(settings, notify=lambda message: None)
@@ -165,7 +172,7 @@ def main() -> None:
     queries = engine.model.encode_queries(questions[:60])
     print(f"vector search, one question, {len(queries)} questions, 2 threads\n")
     pool = np.vstack([manual.passage_vectors, manual.window_vectors, manual.sentence_vectors])
-    vector_search(pool, queries, args.sizes)
+    vector_search(pool, queries, args.sizes, ivf=not args.no_ivf)
     if args.ask:
         large = replace(engine, index=_large_index(manual, args.ask), texts=())
         for question in questions[:5]:
