@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import faiss
 import numpy as np
@@ -24,10 +24,10 @@ from .passages import Passage, introduction, split_passages
 from .refusal import bank_digest, ceilings
 from .retrieval import EXACT_UP_TO
 from .texts import Text, texts_digest
-from .vector_cache import TextVectors, VectorCache
+from .vector_cache import VectorCache
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy.typing as npt
 
@@ -36,8 +36,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT",
+    "VIEWS",
     "Index",
     "Manifest",
+    "View",
     "build_index",
     "encode_texts",
     "manifest_for",
@@ -53,11 +55,12 @@ __all__ = [
 # 5: builds in directories of their own, named by CURRENT (storage.py).
 FORMAT = 5
 
-# HNSW: 32 links a node, a search that looks at 128 candidates (benchmarks/scale.py has
-# its recall@10 against exact search at 10k, 100k and 1M vectors).
+# HNSW: 32 links a node, and a search that looks at 256 candidates: recall@10 against
+# exact search 0.98 at 100k vectors in about a millisecond, where 128 gave 0.93
+# (benchmarks/scale.py, which also has 1M).
 _HNSW_LINKS = 32
 _HNSW_BUILD_DEPTH = 80
-HNSW_SEARCH_DEPTH = 128
+HNSW_SEARCH_DEPTH = 256
 
 # Between the headings of a path: "Handbuch \u203a Kantine".
 _PATH_SEPARATOR = " \u203a "
@@ -215,13 +218,22 @@ def text_vectors_key(text: Text, model_identity: str) -> str:
     return hashlib.sha256(made_from.encode("utf-8")).hexdigest()[:32]
 
 
-def _strings(passages: Sequence[Passage]) -> tuple[list[str], list[str], list[str]]:
-    """What is embedded for passages: each with its headings, each sentence, each window."""
-    return (
-        [passage_document(p) for p in passages],
-        [s.text for p in passages for s in p.sentences],
-        [w for p in passages for w in sentence_windows(p)],
-    )
+@dataclass(frozen=True)
+class View:
+    """One way a text is embedded: the strings, in passage order, and the `Index` field
+    that holds their vectors (the passages' own are the FAISS index, `vectors`)."""
+
+    strings: Callable[[Sequence[Passage]], list[str]]
+    field: str
+
+
+# Everything that is embedded. A new signal is one more view here, one more field of
+# `Index`, and what reads it in retrieval.py; the cache and the files follow.
+VIEWS: dict[str, View] = {
+    "passages": View(lambda ps: [passage_document(p) for p in ps], "vectors"),
+    "sentences": View(lambda ps: [s.text for p in ps for s in p.sentences], "sentence_vectors"),
+    "windows": View(lambda ps: [w for p in ps for w in sentence_windows(p)], "window_vectors"),
+}
 
 
 def encode_texts(
@@ -230,23 +242,26 @@ def encode_texts(
     *,
     cache: VectorCache | None = None,
     progress: bool = False,
-) -> list[TextVectors]:
-    """Each text's vectors, from the cache where it has them, the others encoded in one
-    call (each distinct string once, batched by length) and added to the cache."""
+) -> list[dict[str, Matrix]]:
+    """Each text's vectors by view, from the cache where it has them, the others encoded
+    in one call (each distinct string once, batched by length) and added to the cache."""
     keys = [text_vectors_key(text, model.identity) for text in texts]
-    strings = [_strings(split_passages(text)) for text in texts]
-    found: dict[int, TextVectors] = {}
+    split = [split_passages(text) for text in texts]
+    strings = [{name: view.strings(passages) for name, view in VIEWS.items()} for passages in split]
+    found: dict[int, dict[str, Matrix]] = {}
     if cache is not None:
-        for i, (key, (documents, sentences, windows)) in enumerate(zip(keys, strings, strict=True)):
-            cached = cache.get(key, (len(documents), len(sentences), len(windows)))
+        for i, (key, views) in enumerate(zip(keys, strings, strict=True)):
+            cached = cache.get(key, {name: len(view) for name, view in views.items()})
             if cached is not None:
                 found[i] = cached
     missing = [i for i in range(len(texts)) if i not in found]
-    encoded = encode_distinct(
-        model, [group for i in missing for group in strings[i]], progress=progress
+    encoded = iter(
+        encode_distinct(
+            model, [group for i in missing for group in strings[i].values()], progress=progress
+        )
     )
-    for n, i in enumerate(missing):
-        found[i] = TextVectors(*encoded[3 * n : 3 * n + 3])
+    for i in missing:
+        found[i] = {name: next(encoded) for name in VIEWS}
         if cache is not None:
             cache.put(keys[i], found[i])
     return [found[i] for i in range(len(texts))]
@@ -263,27 +278,24 @@ def build_index(
     if not passages:
         names = ", ".join(text.source for text in texts)
         raise SeedsMissing(path=Path(names), reason="only headings, no paragraph to quote")
-    documents, sentences, _ = _strings(passages)
     per_text = encode_texts(texts, model, cache=cache, progress=progress)
-    vectors = np.vstack([v.documents for v in per_text])
-    sentence_vectors = np.vstack([v.sentences for v in per_text])
-    window_vectors = np.vstack([v.windows for v in per_text])
+    matrices = {name: np.vstack([views[name] for views in per_text]) for name in VIEWS}
+    vectors = matrices.pop("passages")
     manifest = replace(
         manifest_for(texts, model.identity),
         dimension=int(vectors.shape[1]),
         passages=len(passages),
-        sentences=len(sentences),
+        sentences=len(matrices["sentences"]),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     index = Index(
         manifest=manifest,
         passages=passages,
         vectors=vector_index(vectors),
-        window_vectors=window_vectors,
-        sentence_vectors=sentence_vectors,
         sentence_rows=_sentence_rows(passages),
-        lexical=build_lexical(documents),
-        window_index=vector_index(window_vectors) if len(passages) > EXACT_UP_TO else None,
+        lexical=build_lexical(VIEWS["passages"].strings(passages)),
+        window_index=(vector_index(matrices["windows"]) if len(passages) > EXACT_UP_TO else None),
+        **cast("dict[str, Any]", {VIEWS[n].field: m for n, m in matrices.items()}),
     )
     return replace(index, ceilings=ceilings(index, model))
 

@@ -32,6 +32,7 @@ from filelock import FileLock
 
 from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable
 from .index import (
+    VIEWS,
     Index,
     Manifest,
     build_index,
@@ -70,12 +71,12 @@ _STAGING = ".building-"
 _MANIFEST = "manifest.json"
 _PASSAGES = "passages.json"
 _VECTORS = "passages.faiss"
-_SENTENCES = "sentences.npy"
-_WINDOWS = "windows.npy"
 _CEILINGS = "ceilings.npy"
+# Every view's vectors but the passages' (the FAISS index) as "<view>.npy".
+_MATRICES = {f"{name}.npy": view.field for name, view in VIEWS.items() if name != "passages"}
 # Only for texts above index.EXACT_UP_TO passages.
 _WINDOW_INDEX = "windows.faiss"
-_FILES = (_MANIFEST, _PASSAGES, _VECTORS, _SENTENCES, _WINDOWS, _CEILINGS)
+_FILES = (_MANIFEST, _PASSAGES, _VECTORS, _CEILINGS, *_MATRICES)
 
 
 def live_build(directory: Path) -> Path | None:
@@ -114,11 +115,8 @@ def save_index(index: Index, directory: Path) -> Path:
         faiss.write_index(index.vectors, str(staging / _VECTORS))
         if index.window_index is not None:
             faiss.write_index(index.window_index, str(staging / _WINDOW_INDEX))
-        for name, matrix in (
-            (_SENTENCES, index.sentence_vectors),
-            (_WINDOWS, index.window_vectors),
-            (_CEILINGS, index.ceilings),
-        ):
+        matrices = {name: getattr(index, field) for name, field in _MATRICES.items()}
+        for name, matrix in {**matrices, _CEILINGS: index.ceilings}.items():
             (staging / name).write_bytes(_npy_bytes(matrix))
         passages = json.dumps([asdict(p) for p in index.passages], ensure_ascii=False, indent=1)
         (staging / _PASSAGES).write_text(passages, encoding="utf-8")
@@ -207,8 +205,10 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         vectors = _read_vectors(build / _VECTORS)
         # Mapped, not read: replicas on one machine share one copy in the page cache,
         # and a large text's vectors cost no start-up time.
-        sentence_vectors = np.load(build / _SENTENCES, allow_pickle=False, mmap_mode="r")
-        window_vectors = np.load(build / _WINDOWS, allow_pickle=False, mmap_mode="r")
+        views = {
+            field: np.load(build / name, allow_pickle=False, mmap_mode="r")
+            for name, field in _MATRICES.items()
+        }
         bank_ceilings = np.load(build / _CEILINGS, allow_pickle=False)
         window_index = (
             faiss.read_index(str(build / _WINDOW_INDEX)) if len(passages) > EXACT_UP_TO else None
@@ -222,8 +222,8 @@ def load_index(directory: Path, expected: Manifest) -> Index:
     if not (
         vectors.ntotal == len(passages) == manifest.passages
         and vectors.d == manifest.dimension
-        and sentence_vectors.shape == window_vectors.shape == (rows[-1], manifest.dimension)
-        and sentence_vectors.dtype == window_vectors.dtype == np.float32
+        and all(m.shape == (rows[-1], manifest.dimension) for m in views.values())
+        and all(m.dtype == np.float32 for m in views.values())
         and bank_ceilings.shape == (len(CEILING_ROWS), len(passages))
         and bank_ceilings.dtype == np.float32
         and bool(np.isfinite(bank_ceilings).all())
@@ -234,13 +234,12 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         manifest=manifest,
         passages=passages,
         vectors=vectors,
-        window_vectors=window_vectors,
-        sentence_vectors=sentence_vectors,
         sentence_rows=tuple(rows),
         lexical=build_lexical([passage_document(p) for p in passages]),
         ceilings=bank_ceilings,
         build=build.name,
         window_index=window_index,
+        **views,
     )
 
 

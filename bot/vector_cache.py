@@ -12,58 +12,44 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from ._types import Matrix
 
-__all__ = ["TextVectors", "VectorCache"]
+__all__ = ["VectorCache"]
 
 _SUFFIX = ".npz"
-
-
-@dataclass(frozen=True)
-class TextVectors:
-    """One text's vectors: its passages (with headings), sentences and sentence windows."""
-
-    documents: Matrix
-    sentences: Matrix
-    windows: Matrix
 
 
 @dataclass(frozen=True)
 class VectorCache:
     directory: Path
 
-    def get(self, key: str, rows: tuple[int, int, int]) -> TextVectors | None:
-        """The vectors stored under `key`, if they are whole and have the expected rows."""
+    def get(self, key: str, rows: Mapping[str, int]) -> dict[str, Matrix] | None:
+        """The matrices stored under `key` (by name), if they are whole and have the
+        expected rows."""
         try:
             with np.load(self.directory / f"{key}{_SUFFIX}", allow_pickle=False) as stored:
-                vectors = TextVectors(stored["documents"], stored["sentences"], stored["windows"])
+                matrices = {name: stored[name] for name in rows}
         except (OSError, ValueError, KeyError):
             return None
-        matrices = (vectors.documents, vectors.sentences, vectors.windows)
-        if tuple(len(m) for m in matrices) != rows or any(m.dtype != np.float32 for m in matrices):
+        if any(len(m) != rows[name] or m.dtype != np.float32 for name, m in matrices.items()):
             return None
-        return vectors
+        return matrices
 
-    def put(self, key: str, vectors: TextVectors) -> None:
+    def put(self, key: str, matrices: Mapping[str, Matrix]) -> None:
         """Keep `vectors` under `key`; a cache that cannot be written only costs time."""
         tmp: str | None = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.", suffix=_SUFFIX)
             with os.fdopen(fd, "wb") as file:
-                np.savez(
-                    file,
-                    documents=vectors.documents,
-                    sentences=vectors.sentences,
-                    windows=vectors.windows,
-                )
+                np.savez(file, **cast("dict[str, Any]", matrices))
             os.replace(tmp, self.directory / f"{key}{_SUFFIX}")
         except OSError:
             if tmp is not None:
