@@ -114,7 +114,7 @@ def vector_search(
             built = time.perf_counter() - start
             size_mb = len(faiss.serialize_index(index)) / 1e6
             # How deep a search looks: the bot's depth first, then deeper ones.
-            for depth in (128, 256, 512) if kind.startswith("HNSW") else (24, 64):
+            for depth in (128, 256, 512, 1024) if kind.startswith("HNSW") else (24, 64):
                 if kind.startswith("HNSW"):
                     index.hnsw.efSearch = depth
                 else:
