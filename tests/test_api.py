@@ -34,9 +34,17 @@ def test_ask_returns_what_the_core_answers(client: TestClient, engine: Engine) -
     assert response.json() == ask("Wer hat Stability AI verklagt?", engine).to_json()
 
 
-def test_healthz_names_the_model_and_the_passage_count_but_no_path(client: TestClient) -> None:
+def test_healthz_names_the_model_the_passages_and_the_live_build_but_no_path(
+    client: TestClient, engine: Engine
+) -> None:
     body = client.get("/healthz").json()
-    assert body == {"status": "ok", "model": "multilingual-e5-small", "passages": 8}
+    assert body == {
+        "status": "ok",
+        "model": "multilingual-e5-small",
+        "passages": 8,
+        "index": {"build": engine.index.build, "built_at": engine.index.manifest.built_at},
+    }
+    assert engine.index.build.startswith("build-") and "/" not in engine.index.build
 
 
 @pytest.mark.parametrize(
