@@ -27,13 +27,17 @@ index: setup
 serve: setup
 	$(BIN)/essaybot serve --host $(HOST) --port $(PORT)
 
-# The sample intranet page on a second origin (http://localhost:8000), beside the bot.
+# The sample intranet page on a second origin (http://localhost:$(DEMO_PORT)), pointed at
+# this bot's address and port, beside the bot.
+DEMO_DIR := artifacts/demo
 demo-embed: setup
+	@mkdir -p $(DEMO_DIR)
+	@sed 's#http://127.0.0.1:7860#http://$(HOST):$(PORT)#g' examples/intranet.html > $(DEMO_DIR)/intranet.html
 	@echo "Sample intranet page: http://localhost:$(DEMO_PORT)/intranet.html"
-	@echo "The bot:              http://127.0.0.1:$(PORT)/   (Ctrl-C stops both)"
-	$(BIN)/essaybot serve --host $(HOST) --port $(PORT) & bot=$$!; \
+	@echo "The bot:              http://$(HOST):$(PORT)/   (Ctrl-C stops both)"
+	@$(BIN)/essaybot serve --host $(HOST) --port $(PORT) & bot=$$!; \
 	trap 'kill $$bot' EXIT INT TERM; \
-	$(BIN)/python -m http.server $(DEMO_PORT) --bind 127.0.0.1 --directory examples
+	$(BIN)/python -m http.server $(DEMO_PORT) --bind 127.0.0.1 --directory $(DEMO_DIR)
 
 # Debian's Chromium for the browser tests; Playwright cannot download its own here.
 browser:

@@ -268,3 +268,59 @@ def test_the_widget_works_behind_a_proxy_at_a_sub_path(
 def test_the_bot_behind_the_widgets_made_no_outside_connection(bot: Server) -> None:
     # Module order: after every widget test above has used this server.
     assert bot.outside_connections() == []
+
+
+def test_make_demo_embed_points_its_page_at_the_port_it_serves_the_bot_on(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """`make demo-embed PORT=... DEMO_PORT=...`: the sample page follows the bot's port,
+    and make prints where to go, not its shell recipe."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from .support.server import PROJECT, free_port
+
+    port, demo_port = free_port(), free_port()
+    output = tmp_path / "make.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ESSAYBOT_")}
+    env["ESSAYBOT_INDEX_DIR"] = str(tmp_path / "index")
+    with output.open("w") as log:
+        settings = [f"PORT={port}", f"DEMO_PORT={demo_port}", f"DEMO_DIR={tmp_path / 'demo'}"]
+        demo = subprocess.Popen(
+            ["make", "--no-print-directory", "-C", str(PROJECT), "demo-embed", *settings],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        page_url = f"http://localhost:{demo_port}/intranet.html"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).is_success
+                if ready and httpx.get(page_url, timeout=2).is_success:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        html = httpx.get(page_url, timeout=5).text
+        assert f"http://127.0.0.1:{port}/embed.js" in html
+        assert f"http://127.0.0.1:{port}/widget?lang=de" in html
+        assert ":7860" not in html
+        with guarded_page(browser, viewport={"width": 1280, "height": 900}) as (page, blocked):
+            page.goto(page_url)
+            launcher(page).click()
+            ask_in(widget_frame(page), QUESTION)
+            expect(widget_frame(page).locator("blockquote", has_text="Getty Images")).to_be_visible(
+                timeout=ANSWER_TIMEOUT
+            )
+            assert blocked.urls == []
+        printed = output.read_text()
+        assert f"Sample intranet page: {page_url}" in printed
+        assert "trap" not in printed and "essaybot serve" not in printed
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(30)
