@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -142,7 +143,8 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
         try:
             answer = ask_question(question, load_engine(settings)).to_json()
         except QuestionRejected as exc:
-            raise click.BadParameter(str(exc), param_hint="QUESTION") from exc
+            message = exc.in_language(_language_of(question))
+            raise click.BadParameter(message, param_hint="QUESTION") from exc
         except EssaybotError as exc:
             raise click.ClickException(str(exc)) from exc
     if json_:
@@ -157,6 +159,17 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
             click.echo(f"  » {highlight}")
 
 
+def _language_of(question: str) -> str:
+    """The question's language, for telling what is wrong with it; with no words to tell
+    by (an empty question), the shell's locale."""
+    from .language import guess_language
+
+    locale = next(
+        (os.environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)), ""
+    )
+    return guess_language(question, default="de" if locale.lower().startswith("de") else "en")
+
+
 def _ask_server(url: str, question: str) -> dict[str, Any]:
     """The answer of the server at `url`, as `POST /api/ask` gives it: no model here."""
     import urllib.error
@@ -165,7 +178,12 @@ def _ask_server(url: str, question: str) -> dict[str, Any]:
     request = urllib.request.Request(
         url.rstrip("/") + "/api/ask",
         data=json.dumps({"question": question}).encode("utf-8"),
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            # The server tells what is wrong with a question in this language.
+            "Accept-Language": _language_of(question),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:

@@ -58,10 +58,33 @@ def test_stdin_that_is_not_utf8_is_a_usage_error(run: Invoke) -> None:
     assert "not UTF-8" in result.stderr
 
 
-def test_an_empty_question_is_a_usage_error(run: Invoke) -> None:
+def test_an_empty_question_is_a_usage_error_in_the_shells_language(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     result = run("ask", "  ")
     assert result.exit_code == 2
     assert "The question is empty" in result.stderr
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert "Die Frage ist leer" in run("ask", "  ").stderr
+
+
+@pytest.mark.parametrize(
+    ("question", "told"),
+    [
+        ("Warum ist das so?", "Die Frage sagt nicht, worum es geht"),
+        ("Why is that so?", "The question does not say what it is about"),
+    ],
+)
+def test_a_rejected_question_is_told_in_its_own_language(
+    run: Invoke, monkeypatch: pytest.MonkeyPatch, question: str, told: str
+) -> None:
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    result = run("ask", question)
+    assert result.exit_code == 2
+    assert told in result.stderr
 
 
 def test_a_model_that_cannot_load_is_an_error_that_says_what_to_do(

@@ -101,8 +101,9 @@ def test_the_command_line_can_ask_a_running_server(bot: Server) -> None:
     assert json.loads(remote.stdout) == direct
     printed = runner.invoke(cli, ["ask", "--server", bot.url + "/", question])
     assert printed.exit_code == 0 and "¶6" in printed.stdout
-    rejected = runner.invoke(cli, ["ask", "--server", bot.url, "   "])
-    assert rejected.exit_code == 2 and "question" in rejected.stderr.lower()
+    rejected = runner.invoke(cli, ["ask", "--server", bot.url, "Warum ist das so?"])
+    assert rejected.exit_code == 2
+    assert "Die Frage sagt nicht, worum es geht" in rejected.stderr
 
 
 def test_the_command_line_says_when_no_server_answers(tmp_path: Path) -> None:
