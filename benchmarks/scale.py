@@ -26,11 +26,11 @@ import faiss
 import numpy as np
 
 from bot import Settings, ask, load_engine
-from bot.index import Index, passage_document, vector_index
-from bot.lexical import build_lexical
-from bot.retrieval import EXACT_UP_TO
-from bot.storage import ensure_index
-from bot.texts import load_texts
+from bot.ingest.texts import load_texts
+from bot.search.lexical import build_lexical
+from bot.search.scoring import EXACT_UP_TO
+from bot.store.index import Index, passage_document, vector_index
+from bot.store.storage import ensure_index
 
 PROJECT = Path(__file__).resolve().parent.parent
 MANUAL = PROJECT / "evals" / "texts" / "developers-reference"

@@ -6,7 +6,7 @@ from ._offline import keep_offline
 
 keep_offline()  # before anything imports huggingface_hub or gradio
 
-from .answer import Answer, Quote, ask  # noqa: E402
+from .answer.ask import Answer, Quote, ask  # noqa: E402
 from .engine import Engine, load_engine  # noqa: E402
 from .errors import (  # noqa: E402
     EssaybotError,

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, get_args
 import click
 from pydantic import ValidationError
 
-from .answer import ask as ask_question
+from .answer.ask import ask as ask_question
 from .engine import load_engine
 from .errors import EssaybotError, QuestionRejected
 from .settings import Settings
@@ -83,9 +83,9 @@ def index(json_: bool, **flags: Any) -> None:
     """
     from dataclasses import asdict
 
-    from .model import load_model
-    from .storage import build_and_save
-    from .texts import load_texts
+    from .embed.model import load_model
+    from .ingest.texts import load_texts
+    from .store.storage import build_and_save
 
     settings = _settings(**flags)
     try:
@@ -162,7 +162,7 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
 def _language_of(question: str) -> str:
     """The question's language, for telling what is wrong with it; with no words to tell
     by (an empty question), the shell's locale."""
-    from .language import guess_language
+    from .languages.guess import guess_language
 
     locale = next(
         (os.environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(k)), ""
@@ -220,8 +220,8 @@ def models_list(json_: bool, **flags: Any) -> None:
 
         essaybot models list --json
     """
-    from .e5 import e5_model_dir
-    from .model import PACKAGED_MODELS, model_identity
+    from .embed.e5 import e5_model_dir
+    from .embed.model import PACKAGED_MODELS, model_identity
 
     settings = _settings(**flags)
     e5_dir = e5_model_dir(settings.model_cache)
@@ -259,8 +259,8 @@ def models_build(force: bool, **flags: Any) -> None:
 
         essaybot models build --force
     """
-    from .e5 import ensure_e5_model
-    from .model import ensure_onnx, onnx_model_path
+    from .embed.e5 import ensure_e5_model
+    from .embed.model import ensure_onnx, onnx_model_path
 
     settings = _settings(**flags)
     notify = lambda message: click.echo(message, err=True)  # noqa: E731
@@ -298,6 +298,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
 
         essaybot eval --set essay --set handbook
     """
+    from .embed.model import load_model
     from .evaluation import (
         Report,
         evaluate_set,
@@ -306,10 +307,9 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         load_cases,
         load_sets,
     )
-    from .model import load_model
-    from .retrieval import DEFAULT_WEIGHTS
-    from .storage import ensure_index
-    from .texts import load_texts
+    from .ingest.texts import load_texts
+    from .search.scoring import DEFAULT_WEIGHTS
+    from .store.storage import ensure_index
 
     settings = _settings(**flags)
     reports: list[Report] = []

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .model import load_model, resolve_model
-from .storage import ensure_index
-from .texts import load_texts
+from .embed.model import load_model, resolve_model
+from .ingest.texts import load_texts
+from .store.storage import ensure_index
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .embedder import Embedder
-    from .index import Index
+    from .embed.embedder import Embedder
+    from .ingest.texts import Text
     from .settings import Settings
-    from .texts import Text
+    from .store.index import Index
 
 __all__ = ["Engine", "load_engine"]
 

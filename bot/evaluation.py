@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .conversation import contextualize
-from .index import Index, passage_document
-from .lexical import build_lexical
-from .retrieval import Weights, best_sentences
-from .search import Search, retrieve
+from .search.conversation import contextualize
+from .search.lexical import build_lexical
+from .search.retrieve import Search, retrieve
+from .search.scoring import Weights, best_sentences
+from .store.index import Index, passage_document
 
 if TYPE_CHECKING:
-    from .embedder import Embedder
+    from .embed.embedder import Embedder
 
 
 __all__ = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot import Engine, ask
-from bot.answertype import expected_answer, gives_answer
+from bot.search.answertype import expected_answer, gives_answer
 
 
 @pytest.mark.parametrize(

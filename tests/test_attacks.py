@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.batching import MAX_BATCH
+from bot.embed.batching import MAX_BATCH
 
 from .support.server import Server, running_server
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot import Engine
 from bot._types import Matrix
-from bot.batching import BatchingEmbedder
+from bot.embed.batching import BatchingEmbedder
 
 
 class SlowEmbedder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import Engine
-from bot.texts import Text
+from bot.ingest.texts import Text
 from bot.web.chat import EXAMPLES, user_questions
 from bot.web.essay import essay_html
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import cli
-from bot.storage import live_build
+from bot.store.storage import live_build
 
 from .conftest import ESSAY, FreshCache
 

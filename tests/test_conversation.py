@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import Engine, QuestionRejected, ask
-from bot.conversation import contextualize, is_followup
+from bot.search.conversation import contextualize, is_followup
 
 
 @pytest.mark.parametrize(

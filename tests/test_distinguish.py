@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.distinguish import shared_words, without_words
-from bot.passages import Passage
-from bot.retrieval import Ranking, rerank
+from bot.ingest.passages import Passage
+from bot.search.distinguish import shared_words, without_words
+from bot.search.scoring import Ranking, rerank
 
 
 def _passage(text: str, headings: tuple[str, ...] = ()) -> Passage:

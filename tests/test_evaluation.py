@@ -10,7 +10,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.evaluation import Case, dense_system, load_cases, measure
-from bot.retrieval import DEFAULT_WEIGHTS
+from bot.search.scoring import DEFAULT_WEIGHTS
 
 
 def _case(question: str, answers: tuple[int, ...], marks: tuple[str, ...] = ()) -> Case:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import Engine
-from bot.answer import ask
+from bot.answer.ask import ask
 from bot.web.chat import EXAMPLES
 
 README = Path(__file__).resolve().parent.parent / "README.md"

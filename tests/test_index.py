@@ -11,11 +11,11 @@ import pytest
 
 from bot import Engine, IndexCorrupt, IndexMissing, IndexStale, Settings, load_engine
 from bot._types import Matrix
-from bot.index import manifest_for, passage_document, sentence_windows
-from bot.model import model_identity
-from bot.passages import split_passages
-from bot.storage import ensure_index, live_build, load_index
-from bot.texts import Text, load_texts
+from bot.embed.model import model_identity
+from bot.ingest.passages import split_passages
+from bot.ingest.texts import Text, load_texts
+from bot.store.index import manifest_for, passage_document, sentence_windows
+from bot.store.storage import ensure_index, live_build, load_index
 
 from .conftest import SEEDS
 
@@ -163,7 +163,7 @@ def test_a_killed_build_leaves_the_live_index_serving_and_is_cleared_by_the_next
 def test_a_new_build_goes_live_whole_and_the_one_before_it_is_kept_until_the_next(
     engine: Engine, tmp_path: Path
 ) -> None:
-    from bot.storage import build_and_save
+    from bot.store.storage import build_and_save
 
     directory = tmp_path / "index"
     builds = []
@@ -191,7 +191,7 @@ def test_reading_an_index_writes_nothing_beside_it(engine: Engine, tmp_path: Pat
 
 
 def test_adding_a_text_encodes_that_text_alone(engine: Engine, tmp_path: Path) -> None:
-    from bot.storage import build_and_save
+    from bot.store.storage import build_and_save
 
     encoded: list[str] = []
 

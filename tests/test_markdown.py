@@ -7,9 +7,9 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from bot.markdown import anchor, escape, quote_markdown
-from bot.passages import split_passages
-from bot.texts import Text
+from bot.answer.markdown import anchor, escape, quote_markdown
+from bot.ingest.passages import split_passages
+from bot.ingest.texts import Text
 
 render = MarkdownIt("commonmark").render
 

@@ -7,11 +7,11 @@ import math
 import faiss
 import numpy as np
 
-from bot.answertype import AnswerType
-from bot.index import Index, manifest_for
-from bot.passages import split_passages
-from bot.retrieval import best_sentences
-from bot.texts import Text
+from bot.ingest.passages import split_passages
+from bot.ingest.texts import Text
+from bot.search.answertype import AnswerType
+from bot.search.scoring import best_sentences
+from bot.store.index import Index, manifest_for
 
 QUERY = np.array([[1.0, 0.0]], dtype=np.float32)
 

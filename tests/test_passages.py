@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.passages import introduction, layout, split_passages, split_sentences
-from bot.texts import Text
+from bot.ingest.passages import introduction, layout, split_passages, split_sentences
+from bot.ingest.texts import Text
 
 from .conftest import ESSAY
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot import Engine, Settings, load_engine
 from bot.evaluation import Metrics, dense_system, evaluate, load_cases, load_sets
-from bot.retrieval import DEFAULT_WEIGHTS
+from bot.search.scoring import DEFAULT_WEIGHTS
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import QuestionRejected
-from bot.question import clean_question, require_content
+from bot.search.question import clean_question, require_content
 
 
 @pytest.mark.parametrize(

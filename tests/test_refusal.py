@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import Engine, IndexStale, QuestionRejected, Settings, ask, load_engine, refusal
-from bot.index import manifest_for
-from bot.refusal import CEILING_ROWS, bank
-from bot.storage import load_index
+from bot import Engine, IndexStale, QuestionRejected, Settings, ask, load_engine
+from bot.search import refusal
+from bot.search.refusal import CEILING_ROWS, bank
+from bot.store.index import manifest_for
+from bot.store.storage import load_index
 
 PROJECT = Path(__file__).resolve().parent.parent
 

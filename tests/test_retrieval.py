@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from bot import Engine, ask
-from bot.index import Index, manifest_for
-from bot.lexical import build_lexical
-from bot.passages import Passage, Sentence
-from bot.retrieval import Hit, Weights, candidates, dense_scores, dense_scores_at, rank
-from bot.search import Search, quote_hits
-from bot.texts import Text
+from bot.ingest.passages import Passage, Sentence
+from bot.ingest.texts import Text
+from bot.search.lexical import build_lexical
+from bot.search.retrieve import Search, quote_hits
+from bot.search.scoring import Hit, Weights, candidates, dense_scores, dense_scores_at, rank
+from bot.store.index import Index, manifest_for
 
 
 def _unit(*values: float) -> list[float]:
@@ -137,8 +137,9 @@ def test_a_text_too_large_to_score_whole_finds_the_same_passages_through_hnsw(
     """Above EXACT_UP_TO passages, HNSW graphs nominate the passages scored in full; made
     to apply to the essay's 8, the answers are the exact index's, and it is saved and
     read back as such."""
-    from bot import index as index_module
-    from bot import retrieval, storage
+    from bot.search import scoring as retrieval
+    from bot.store import index as index_module
+    from bot.store import storage
 
     for module in (index_module, retrieval, storage):
         monkeypatch.setattr(module, "EXACT_UP_TO", 4)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from bot import Engine
-from bot.embedder import OnnxEmbedder, TorchEmbedder
-from bot.model import load_model, model_identity, resolve_model
-from bot.passages import split_passages
+from bot.embed.embedder import OnnxEmbedder, TorchEmbedder
+from bot.embed.model import load_model, model_identity, resolve_model
+from bot.ingest.passages import split_passages
 
 QUESTIONS = [
     "Mit welcher Klage muss sich Stability AI auseinandersetzen?",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer.markdown import anchor
 from bot.errors import SeedsClash, SeedsMissing, SeedUnreadable
-from bot.markdown import anchor
-from bot.texts import load_texts
+from bot.ingest.texts import load_texts
 
 
 def _seeds(tmp_path: Path, files: dict[str, str]) -> Path:

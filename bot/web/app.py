@@ -24,10 +24,10 @@ from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from ..answer import ask
-from ..batching import MAX_BATCH, BatchingEmbedder
+from ..answer.ask import ask
+from ..embed.batching import MAX_BATCH, BatchingEmbedder
 from ..errors import EssaybotError, QuestionRejected
-from ..live import LiveEngine
+from ..store.live import LiveEngine
 from .gate import is_json
 from .limits import BodyLimits, RequestLimits
 from .origins import OriginGuard, OriginPolicy
@@ -109,7 +109,7 @@ _LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLi
 
 def _askers() -> anyio.CapacityLimiter:
     """Questions answered at once: as many as make one batch of the model
-    (batching.py); one limiter per event loop, which is where its waiters live (a test
+    (embed/batching.py); one limiter per event loop, which is where its waiters live (a test
     client runs a loop per request)."""
     loop = asyncio.get_running_loop()
     limiter = _LIMITERS.get(loop)
@@ -122,7 +122,7 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings."""
     settings = engine.settings
     # Questions asked at once, from the API and the chat, are encoded together; a new
-    # index build is taken up while serving (live.py).
+    # index build is taken up while serving (store/live.py).
     live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
     policy = OriginPolicy(settings.origins)

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Any, cast
 import gradio as gr
 from starlette.routing import Mount
 
-from ..answer import Answer, ask
+from ..answer.ask import Answer, ask
+from ..answer.markdown import escape
 from ..errors import EssaybotError, QuestionRejected
-from ..language import guess_language
 from ..languages import LANGUAGES
-from ..markdown import escape
+from ..languages.guess import guess_language
 from .essay import essay_html
 from .gate import GradioGate
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from ..live import LiveEngine
+    from ..store.live import LiveEngine
 
 __all__ = ["EXAMPLES", "build_chat", "mount_chat", "status_label", "user_questions"]
 

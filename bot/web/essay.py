@@ -9,11 +9,11 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..markdown import anchor
-from ..passages import layout
+from ..answer.markdown import anchor
+from ..ingest.passages import layout
 
 if TYPE_CHECKING:
-    from ..texts import Text
+    from ..ingest.texts import Text
 
 __all__ = ["essay_html"]
 

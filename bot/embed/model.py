@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import ModelUnavailable
 from ._packages import package_dir
 from .e5 import E5_REBUILD, cache_root
 from .embedder import Embedder, OnnxEmbedder, TorchEmbedder, UnsupportedPipeline
-from .errors import ModelUnavailable
 from .runtime import ONNX_RECIPE, Runtime, export_onnx, onnx_path
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import QuestionRejected
+from ..errors import QuestionRejected
 from .lexical import content_words
 
 __all__ = ["clean_question", "require_content"]

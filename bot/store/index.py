@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, cast
 import faiss
 import numpy as np
 
-from .errors import SeedsMissing
-from .lexical import Lexical, build_lexical, letter_words, word_start
-from .passages import Passage, introduction, split_passages
-from .refusal import bank_digest, ceilings
-from .retrieval import EXACT_UP_TO
-from .texts import Text, texts_digest
+from ..errors import SeedsMissing
+from ..ingest.passages import Passage, introduction, split_passages
+from ..ingest.texts import Text, texts_digest
+from ..search.lexical import Lexical, build_lexical, letter_words, word_start
+from ..search.refusal import bank_digest, ceilings
+from ..search.scoring import EXACT_UP_TO
 from .vector_cache import VectorCache
 
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
     import numpy.typing as npt
 
-    from ._types import Matrix
-    from .embedder import Embedder
+    from .._types import Matrix
+    from ..embed.embedder import Embedder
 
 __all__ = [
     "FORMAT",
@@ -228,7 +228,7 @@ class View:
 
 
 # Everything that is embedded. A new signal is one more view here, one more field of
-# `Index`, and what reads it in retrieval.py; the cache and the files follow.
+# `Index`, and what reads it in search/scoring.py; the cache and the files follow.
 VIEWS: dict[str, View] = {
     "passages": View(lambda ps: [passage_document(p) for p in ps], "vectors"),
     "sentences": View(lambda ps: [s.text for p in ps for s in p.sentences], "sentence_vectors"),

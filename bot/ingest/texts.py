@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import SeedsClash, SeedsMissing, SeedUnreadable
+from ..errors import SeedsClash, SeedsMissing, SeedUnreadable
 
 __all__ = ["SUFFIXES", "Text", "load_texts", "slug", "texts_digest"]
 

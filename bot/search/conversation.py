@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .languages import LANGUAGES
+from ..languages import LANGUAGES
 from .lexical import content_words
 
 __all__ = ["contextualize", "is_followup"]

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import ModelUnavailable
 from ._packages import package_dir
-from .errors import ModelUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable

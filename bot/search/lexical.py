@@ -22,7 +22,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
 
-from .languages import LANGUAGES
+from ..languages import LANGUAGES
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

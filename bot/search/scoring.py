@@ -6,7 +6,7 @@ A passage is scored from three signals, each a plain cosine or BM25 number:
   sentence that answers inside a long paragraph,
 - BM25 over character 4-grams, a small bump for names, rare words and German compounds.
 The passages close enough to quote are then ordered also by the question without the
-words they all contain (`distinguish.py`, applied in `search.py`).
+words they all contain (`distinguish.py`, applied in `retrieve.py`).
 Whether the text answers at all is judged on the dense score against what generic
 questions reach on the same passage (`refusal.py`), and whether it answers or is merely
 related on whether a passage holds the kind of answer asked for (`answertype.py`).
@@ -19,17 +19,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..ingest.passages import introduction
 from .answertype import AnswerType, gives_answer
-from .passages import introduction
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import numpy.typing as npt
 
-    from ._types import Matrix
-    from .index import Index
-    from .passages import Passage, Sentence
+    from .._types import Matrix
+    from ..ingest.passages import Passage, Sentence
+    from ..store.index import Index
 
 __all__ = [
     "DEFAULT_WEIGHTS",

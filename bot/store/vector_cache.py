@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from ._types import Matrix
+    from .._types import Matrix
 
 __all__ = ["VectorCache"]
 

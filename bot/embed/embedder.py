@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
 
-    from ._types import Matrix
+    from .._types import Matrix
 
 __all__ = ["Embedder", "OnnxEmbedder", "TorchEmbedder", "UnsupportedPipeline"]
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from .language import guess_language
-from .languages import ANSWER_TYPES, LANGUAGES, AnswerType
+from ..languages import ANSWER_TYPES, LANGUAGES, AnswerType
+from ..languages.guess import guess_language
 
 __all__ = ["AnswerType", "expected_answer", "gives_answer"]
 

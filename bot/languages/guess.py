@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal, cast
 
-from .languages import LANGUAGES
+from . import LANGUAGES
 
 __all__ = ["Language", "guess_language"]
 

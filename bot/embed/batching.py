@@ -21,7 +21,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ._types import Matrix
+    from .._types import Matrix
     from .embedder import Embedder
 
 __all__ = ["MAX_BATCH", "BatchingEmbedder"]

@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from .errors import QuestionRejected
-from .language import guess_language
-from .languages import LANGUAGES
+from ..errors import QuestionRejected
+from ..languages import LANGUAGES
+from ..languages.guess import guess_language
+from ..search.question import clean_question
+from ..search.retrieve import Status, quote_hits, retrieve
 from .markdown import anchor, quote_markdown
-from .question import clean_question
-from .search import Status, quote_hits, retrieve
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..engine import Engine
 
 __all__ = ["Answer", "Quote", "ask"]
 

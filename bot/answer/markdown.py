@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .texts import slug
+from ..ingest.texts import slug
 
 if TYPE_CHECKING:
-    from .passages import Passage, Sentence
+    from ..ingest.passages import Passage, Sentence
 
 __all__ = ["anchor", "escape", "quote_markdown"]
 

@@ -30,7 +30,11 @@ import faiss
 import numpy as np
 from filelock import FileLock
 
-from .errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable
+from ..errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable
+from ..ingest.passages import Passage, Sentence
+from ..search.lexical import build_lexical
+from ..search.refusal import CEILING_ROWS
+from ..search.scoring import EXACT_UP_TO
 from .index import (
     VIEWS,
     Index,
@@ -41,18 +45,14 @@ from .index import (
     searching,
     text_vectors_key,
 )
-from .lexical import build_lexical
-from .passages import Passage, Sentence
-from .refusal import CEILING_ROWS
-from .retrieval import EXACT_UP_TO
 from .vector_cache import VectorCache
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ._types import Matrix
-    from .embedder import Embedder
-    from .texts import Text
+    from .._types import Matrix
+    from ..embed.embedder import Embedder
+    from ..ingest.texts import Text
 
 __all__ = [
     "build_and_save",

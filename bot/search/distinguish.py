@@ -21,7 +21,7 @@ from .lexical import content_words, letter_words, word_start
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .passages import Passage
+    from ..ingest.passages import Passage
 
 __all__ = ["shared_words", "without_words"]
 

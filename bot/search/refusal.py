@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .language import Language, guess_language
+from ..languages.guess import Language, guess_language
 from .lexical import has_function_words, letter_words, word_start
-from .retrieval import DEFAULT_WEIGHTS, Ranking, Weights, dense_scores
+from .scoring import DEFAULT_WEIGHTS, Ranking, Weights, dense_scores
 
 if TYPE_CHECKING:
-    from ._types import Matrix
-    from .embedder import Embedder
-    from .index import Index
+    from .._types import Matrix
+    from ..embed.embedder import Embedder
+    from ..store.index import Index
 
 __all__ = [
     "CEILING_ROWS",

@@ -16,12 +16,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .errors import EssaybotError
+from ..errors import EssaybotError
+from ..ingest.texts import load_texts
 from .storage import live_build, load_current
-from .texts import load_texts
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..engine import Engine
 
 __all__ = ["LiveEngine"]
 

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ..languages.guess import guess_language
 from .answertype import AnswerType, expected_answer, gives_answer
 from .conversation import contextualize
 from .distinguish import shared_words, without_words
-from .language import guess_language
 from .question import require_content
 from .refusal import margin_over_bank, nothing_to_go_on
-from .retrieval import (
+from .scoring import (
     DEFAULT_WEIGHTS,
     Hit,
     Ranking,
@@ -33,9 +33,9 @@ from .retrieval import (
 )
 
 if TYPE_CHECKING:
-    from ._types import Matrix
-    from .embedder import Embedder
-    from .index import Index
+    from .._types import Matrix
+    from ..embed.embedder import Embedder
+    from ..store.index import Index
 
 __all__ = ["Search", "Status", "quote_hits", "retrieve", "search_query"]
 

@@ -1,0 +1,1 @@
+"""From ranked passages to the quoted answer that every door (CLI, API, chat, widget) shows."""
