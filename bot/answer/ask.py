@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import QuestionRejected
+from ..ingest.titles import title
 from ..languages import LANGUAGES
 from ..languages.guess import guess_language
 from ..search.question import clean_question
@@ -28,6 +29,8 @@ class Quote:
     """One quoted passage; `text` is verbatim and each highlight a substring of it."""
 
     source: str
+    # What the text is called (its heading, else its file name made readable).
+    title: str
     paragraph: int
     section: str | None
     text: str
@@ -74,9 +77,11 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
     hits = quote_hits(engine.index, search, status)
     words = LANGUAGES[guess_language(question)].messages
     message = words.says(status)
+    titles = {text.source: title(text) for text in engine.texts}
     quotes = tuple(
         Quote(
             source=hit.passage.source,
+            title=titles.get(hit.passage.source, hit.passage.source),
             paragraph=hit.passage.paragraph,
             section=hit.passage.section,
             text=hit.passage.text,
@@ -90,6 +95,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         message,
         tuple((hit.passage, hit.highlights) for hit in hits),
         paragraph_label=words.paragraph,
+        titles=titles,
     )
     return Answer(question, bool(hits), status, message, quotes, markdown)
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from ..ingest.texts import slug
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ..ingest.passages import Passage, Sentence
 
 __all__ = ["anchor", "escape", "quote_markdown"]
@@ -62,13 +64,16 @@ def quote_markdown(
     quotes: tuple[tuple[Passage, tuple[Sentence, ...]], ...],
     *,
     paragraph_label: str,
+    titles: Mapping[str, str] | None = None,
 ) -> str:
-    """The message, then each passage as a block quote headed by where it stands."""
+    """The message, then each passage as a block quote headed by where it stands and the
+    title of its text (`titles`, by file name; the file name where none is given)."""
     lines = [escape(message)]
     for passage, highlights in quotes:
         where = f"{paragraph_label} {passage.paragraph}"
         if passage.section:
             where += f" · {escape(passage.section)}"
         link = f"[{where}](#{anchor(passage.source, passage.paragraph)})"
-        lines.append(f"{link} — {escape(passage.source)}\n\n> {_marked(passage, highlights)}")
+        name = (titles or {}).get(passage.source, passage.source)
+        lines.append(f"{link} — {escape(name)}\n\n> {_marked(passage, highlights)}")
     return "\n\n".join(lines)

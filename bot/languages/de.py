@@ -144,6 +144,19 @@ VOCABULARY = Vocabulary(
         label="Frage",
         placeholder="Frage zum Text",
         failed="Die Frage konnte nicht beantwortet werden.",
+        greeting="Hallo! Ich antworte mit den Worten des Textes: wörtliche Zitate, mit "
+        "Absatznummer.",
+        try_="Zum Beispiel:",
+        about="Was sagt der Text über „{topic}“?",
+        helpful="Hilfreich?",
+        yes="Ja",
+        no="Nein",
+        thanks="Danke für die Rückmeldung!",
+        comment="Was hat gefehlt? (optional)",
+        send="Senden",
+        copy="Kopieren",
+        copied="Kopiert",
+        searching="Suche im Text …",
     ),
     rejections=MappingProxyType(
         {

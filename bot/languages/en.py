@@ -120,6 +120,18 @@ VOCABULARY = Vocabulary(
         label="Question",
         placeholder="Question about the text",
         failed="The question could not be answered.",
+        greeting="Hello! I answer in the text’s own words: verbatim quotes, with their paragraph.",
+        try_="For example:",
+        about="What does the text say about “{topic}”?",
+        helpful="Helpful?",
+        yes="Yes",
+        no="No",
+        thanks="Thanks for the feedback!",
+        comment="What was missing? (optional)",
+        send="Send",
+        copy="Copy",
+        copied="Copied",
+        searching="Searching the text …",
     ),
     rejections=MappingProxyType(
         {

@@ -52,6 +52,21 @@ class WidgetWords:
     label: str
     placeholder: str
     failed: str
+    # Shown when the widget opens, above the example questions.
+    greeting: str
+    try_: str
+    # An example question about a section: "{topic}" is its heading.
+    about: str
+    helpful: str
+    yes: str
+    no: str
+    thanks: str
+    comment: str
+    send: str
+    copy: str
+    copied: str
+    # Said while the answer is on its way.
+    searching: str
 
 
 @dataclass(frozen=True)

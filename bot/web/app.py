@@ -11,22 +11,36 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 import weakref
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+)
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from ..answer.ask import ask
+from ..answer.examples import example_questions
 from ..embed.batching import MAX_BATCH, BatchingEmbedder
 from ..errors import EssaybotError, QuestionRejected
+from ..feedback.journal import Journal
+from ..feedback.records import ANSWER_ID, Status, Vote, asked
+from ..ingest.titles import title
+from ..languages import LANGUAGES
 from ..store.live import LiveEngine
 from .gate import is_json
 from .limits import BodyLimits, RequestLimits
@@ -51,11 +65,30 @@ class AskRequest(BaseModel):
     history: list[StrictStr] = []
 
 
+class FeedbackRequest(BaseModel):
+    """A reader's vote on one answer; the question and status come with it, so a vote
+    means something even with the question log off."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    answer_id: Annotated[StrictStr, StringConstraints(pattern=f"^{ANSWER_ID.pattern}$")]
+    helpful: StrictBool
+    question: Annotated[StrictStr, StringConstraints(min_length=1, max_length=4000)]
+    status: Status | None = None
+    comment: Annotated[StrictStr, StringConstraints(max_length=500)] = ""
+
+
+M = TypeVar("M", bound=BaseModel)
+
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _SEND = 'Send a JSON object like {"question": "Was ist ein Grundlagenmodell?"}'
+_SEND_VOTE = (
+    'Send a JSON object like {"answer_id": "<the id of the answer>", "helpful": false, '
+    '"question": "<the question>", "comment": "<optional, up to 500 characters>"}'
+)
 
 
-def _parse_ask(content_type: str, raw: bytes) -> AskRequest:
+def _parse(model: type[M], content_type: str, raw: bytes, send: str) -> M:
     """The body as JSON, declared as JSON.
 
     The declaration matters: a browser sends a JSON body to another origin only after
@@ -64,19 +97,19 @@ def _parse_ask(content_type: str, raw: bytes) -> AskRequest:
     """
     if not is_json(content_type):
         raise HTTPException(
-            415, f"Send the body as JSON with the header Content-Type: application/json. {_SEND}."
+            415, f"Send the body as JSON with the header Content-Type: application/json. {send}."
         )
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise HTTPException(400, f"The body is not valid JSON. {_SEND}.") from exc
+        raise HTTPException(400, f"The body is not valid JSON. {send}.") from exc
     try:
-        return AskRequest.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         where = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
         )
-        raise HTTPException(422, f"{_SEND} ({where}).") from exc
+        raise HTTPException(422, f"{send} ({where}).") from exc
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
@@ -118,13 +151,22 @@ def _askers() -> anyio.CapacityLimiter:
     return limiter
 
 
-def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
-    """Build the app for one loaded engine; tests build variants from their own settings."""
+def create_app(
+    engine: Engine, *, with_chat: bool = True, journal: Journal | None = None
+) -> FastAPI:
+    """Build the app for one loaded engine; tests build variants from their own settings.
+
+    What readers ask and vote goes to `journal` (by default the database the settings
+    name); `app.state.journal` holds it, for the server to close at the end.
+    """
     settings = engine.settings
+    if journal is None:
+        journal = Journal(settings.database, keep_questions=settings.question_log)
     # Questions asked at once, from the API and the chat, are encoded together; a new
     # index build is taken up while serving (store/live.py).
     live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.journal = journal
     policy = OriginPolicy(settings.origins)
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
     # The plain class, where Gradio looks for it, so Gradio's own CORS layer steps back.
@@ -175,7 +217,9 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
 
     @app.post("/api/ask")
     async def api_ask(request: Request) -> Any:
-        body = _parse_ask(request.headers.get("content-type", ""), await request.body())
+        body = _parse(
+            AskRequest, request.headers.get("content-type", ""), await request.body(), _SEND
+        )
         try:
             # Encoding is CPU-bound: run it off the event loop, so /healthz and the rest keep
             # being served. The questions in flight share the model's batches; more than
@@ -190,26 +234,85 @@ def create_app(engine: Engine, *, with_chat: bool = True) -> FastAPI:
             # still passes the CORS middleware and a widget on another origin can read it.
             log.exception("Unexpected error answering %r", body.question[:200])
             return error(500, "Something went wrong on the server; it has been logged.")
-        return answer.to_json()
+        answer_id = uuid.uuid4().hex
+        journal.asked(asked(answer, answer_id))
+        # The id names this answer for a vote on it (POST /api/feedback).
+        return {**answer.to_json(), "id": answer_id}
+
+    examples: dict[tuple[int, str], tuple[str, ...]] = {}
+
+    def examples_for(engine: Engine, language: str) -> tuple[str, ...]:
+        # Worked out once per index and language (a few asks), while the index serves.
+        key = (id(engine.index), language)
+        if key not in examples:
+            if len(examples) > 16:
+                examples.clear()
+            examples[key] = example_questions(engine, language)
+        return examples[key]
+
+    @app.get("/api/about")
+    async def api_about(request: Request) -> dict[str, Any]:
+        """What a client shows before the first question: the texts' titles and
+        questions the text is shown to answer, in the language asked for."""
+        wanted = request.query_params.get("lang", "")
+        language = wanted if wanted in LANGUAGES else _preferred_language(request)
+        engine = live.engine
+        offered = await anyio.to_thread.run_sync(examples_for, engine, language, limiter=_askers())
+        return {
+            "language": language,
+            "titles": [title(text) for text in engine.texts],
+            "examples": list(offered),
+        }
+
+    @app.post("/api/feedback", status_code=202)
+    async def api_feedback(request: Request) -> dict[str, bool]:
+        body = _parse(
+            FeedbackRequest,
+            request.headers.get("content-type", ""),
+            await request.body(),
+            _SEND_VOTE,
+        )
+        vote = Vote(
+            answer_id=body.answer_id,
+            given_at=datetime.now(UTC),
+            helpful=body.helpful,
+            question=body.question[: settings.max_question_chars],
+            status=body.status,
+            comment=body.comment.strip(),
+        )
+        journal.voted(vote)  # written by the journal's thread: never waits for the database
+        return {"received": True}
 
     @app.api_route("/api/ask", methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
     def api_ask_wrong_method() -> JSONResponse:
-        response = error(405, f"Use POST for /api/ask. {_SEND}.")
-        response.headers["Allow"] = "POST"
-        return response
+        return _post_only("/api/ask", _SEND)
+
+    @app.api_route("/api/feedback", methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
+    def api_feedback_wrong_method() -> JSONResponse:
+        return _post_only("/api/feedback", _SEND_VOTE)
 
     @app.api_route("/api", methods=_ALL_METHODS)
     @app.api_route("/api/{rest:path}", methods=_ALL_METHODS)
     def api_unknown(rest: str = "") -> JSONResponse:
         # Without this, Gradio's mount at / would answer in its own error shape.
-        return error(404, "There is no such API route; the API is POST /api/ask.")
+        return error(
+            404,
+            "There is no such API route; the API is POST /api/ask, POST /api/feedback "
+            "and GET /api/about.",
+        )
 
     if with_chat:
-        app = import_chat()(app, live)
+        app = import_chat()(app, live, journal)
     return app
 
 
-def import_chat() -> Callable[[FastAPI, LiveEngine], FastAPI]:
+def _post_only(route: str, send: str) -> JSONResponse:
+    response = error(405, f"Use POST for {route}. {send}.")
+    response.headers["Allow"] = "POST"
+    return response
+
+
+def import_chat() -> Callable[[FastAPI, LiveEngine, Journal], FastAPI]:
     """Import Gradio and the chat (a second and more); `serve` does it while the model
     and the index load in another thread."""
     from .scratch import private_gradio_dir

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import gradio as gr
 from starlette.routing import Mount
 
 from ..answer.ask import Answer, ask
+from ..answer.examples import example_questions
 from ..answer.markdown import escape
 from ..errors import EssaybotError, QuestionRejected
+from ..feedback.records import Vote, asked
 from ..languages import LANGUAGES
 from ..languages.guess import guess_language
 from .essay import essay_html
@@ -18,18 +24,11 @@ from .gate import GradioGate
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from ..engine import Engine
+    from ..feedback.journal import Journal
     from ..store.live import LiveEngine
 
-__all__ = ["EXAMPLES", "build_chat", "mount_chat", "status_label", "user_questions"]
-
-# What a new user tries first: each is answered from the right paragraph
-# (tests/test_examples.py).
-EXAMPLES = [
-    "Mit welcher Klage muss sich Stability AI auseinandersetzen?",
-    "Was ist ein Grundlagenmodell?",
-    "Wer hat Stable Diffusion als Open Source veröffentlicht?",
-    "Who released Stable Diffusion as open source?",
-]
+__all__ = ["build_chat", "chat_examples", "mount_chat", "status_label", "user_questions"]
 
 _CSS = """
 .essay { max-height: 80vh; overflow-y: auto; padding-right: .5rem; line-height: 1.55; }
@@ -86,13 +85,63 @@ def status_label(answer: Answer) -> str:
     return f'<span class="status status-{answer.status}">{escape(label)}</span> '
 
 
-def build_chat(live: LiveEngine) -> gr.Blocks:
+def chat_answer_id(session: str, message: int) -> str:
+    """The id of the chat's answer at `message` in a page's conversation: the same when
+    the answer is given and when it is voted on, and nothing a reader could be traced by
+    (the session is Gradio's random one, hashed)."""
+    return "chat-" + hashlib.sha256(f"{session}:{message}".encode()).hexdigest()[:32]
+
+
+def _text(content: Any) -> str:
+    """A message's text, from either of the shapes Gradio gives it in."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def vote_on(history: list[dict[str, Any]], index: Any, liked: Any, session: str) -> Vote | None:
+    """The vote a click on a message's thumb means, or None when it names no answer."""
+    if not isinstance(index, int) or isinstance(liked, str) or not isinstance(liked, bool):
+        return None
+    if not 0 < index < len(history) or history[index].get("role") != "assistant":
+        return None
+    questions = user_questions(history[:index])
+    if not questions:
+        return None
+    found = re.search(
+        r'class="status status-(answered|related|silent)"', _text(history[index].get("content"))
+    )
+    return Vote(
+        answer_id=chat_answer_id(session, index),
+        given_at=datetime.now(UTC),
+        helpful=liked,
+        question=questions[-1],
+        status=cast("Any", found.group(1)) if found else None,
+    )
+
+
+def chat_examples(engine: Engine, count: int = 4) -> list[str]:
+    """What a new user is offered first: questions the text is shown to answer, worded
+    in German and then English (`answer/examples.py`), each once."""
+    offered: list[str] = []
+    for language in ("de", "en"):
+        offered += [q for q in example_questions(engine, language) if q not in offered]
+    return offered[:count]
+
+
+def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
     settings = live.engine.settings
 
-    def respond(message: str, history: list[dict[str, Any]]) -> str:
+    def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> str:
         earlier = user_questions(history)
         try:
             answer = ask(message, live.engine, earlier)
+            # The answer becomes the message after the question, which follows the history.
+            journal.asked(
+                asked(answer, chat_answer_id(request.session_hash or "", len(history) + 1))
+            )
             return status_label(answer) + answer.markdown
         except QuestionRejected as exc:
             # Told in the chat, in the language of the question, not as a crash.
@@ -108,15 +157,19 @@ def build_chat(live: LiveEngine) -> gr.Blocks:
         )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    buttons=[],  # the share button targets the hub
+                    sanitize_html=True,
+                    render_markdown=True,
+                    label="essaybot",
+                    height=560,
+                    # Thumbs up and down under each answer: the page owner's report.
+                    feedback_options=("Like", "Dislike"),
+                    elem_id="conversation",
+                )
                 gr.ChatInterface(
                     respond,
-                    chatbot=gr.Chatbot(
-                        buttons=[],  # the share button targets the hub
-                        sanitize_html=True,
-                        render_markdown=True,
-                        label="essaybot",
-                        height=560,
-                    ),
+                    chatbot=chatbot,
                     textbox=gr.Textbox(
                         placeholder="Frage zum Text / question about the text",
                         max_length=settings.max_question_chars,
@@ -124,16 +177,51 @@ def build_chat(live: LiveEngine) -> gr.Blocks:
                         show_label=False,
                         elem_id="question",
                     ),
-                    examples=EXAMPLES,
+                    examples=chat_examples(live.engine) or None,
                     api_name="chat",
                     concurrency_limit=settings.concurrency,
                     analytics_enabled=False,
                     fill_height=False,
                 )
+                voted = gr.State(None)
+                with gr.Row(visible=False, elem_id="vote-comment") as comment_row:
+                    comment = gr.Textbox(
+                        label="Danke! Was hat gefehlt? (optional) / What was missing? (optional)",
+                        max_length=500,
+                        max_lines=3,
+                        scale=4,
+                        elem_id="vote-comment-text",
+                    )
+                    send_comment = gr.Button("Senden / send", scale=1, size="sm")
             with gr.Column(scale=2):
                 gr.Markdown("### Der ganze Text")
                 # Rendered per page load: the texts of the index that answers.
                 gr.HTML(lambda: essay_html(live.engine.texts), elem_id="essay")
+
+        def on_vote(
+            history: list[dict[str, Any]], data: gr.LikeData, request: gr.Request
+        ) -> tuple[Vote | None, Any]:
+            vote = vote_on(history, data.index, data.liked, request.session_hash or "")
+            if vote is None:
+                return None, gr.update(visible=False)
+            journal.voted(vote)
+            return vote, gr.update(visible=True)
+
+        def on_comment(vote: Vote | None, text: str) -> tuple[None, Any, Any]:
+            if vote is not None and isinstance(text, str) and text.strip():
+                journal.voted(replace(vote, comment=text.strip()[:500], given_at=datetime.now(UTC)))
+            return None, gr.update(value=""), gr.update(visible=False)
+
+        chatbot.like(
+            on_vote, [chatbot], [voted, comment_row], api_visibility="private", queue=False
+        )
+        for event in (comment.submit, send_comment.click):
+            event(
+                on_comment,
+                [voted, comment],
+                [voted, comment, comment_row],
+                api_visibility="private",
+            )
     # A full queue answers "busy, try again" at once, rather than a wait of minutes.
     # api_open=False: a queued function (the chat) runs only through the queue, never
     # straight over REST, so the queue's size and concurrency limits hold for everyone.
@@ -145,9 +233,9 @@ def build_chat(live: LiveEngine) -> gr.Blocks:
     return cast("gr.Blocks", page)
 
 
-def mount_chat(app: FastAPI, live: LiveEngine) -> FastAPI:
+def mount_chat(app: FastAPI, live: LiveEngine, journal: Journal) -> FastAPI:
     """Mount the chat at `/` behind the gate that shuts every route it does not use."""
-    page = build_chat(live)
+    page = build_chat(live, journal)
     mounted = gr.mount_gradio_app(
         app,
         page,

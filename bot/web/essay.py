@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..answer.markdown import anchor
 from ..ingest.passages import layout
+from ..ingest.titles import title
 
 if TYPE_CHECKING:
     from ..ingest.texts import Text
@@ -21,10 +22,14 @@ __all__ = ["essay_html"]
 def essay_html(texts: tuple[Text, ...], *, repeat_label: str = "Wiederholt Absatz") -> str:
     parts = ['<div class="essay">']
     for text in texts:
-        parts.append(f'<h2 class="essay-source">{escape(text.source)}</h2>')
-        for block in layout(text):
+        name = title(text)
+        parts.append(f'<h2 class="essay-source" title="{escape(text.source)}">{escape(name)}</h2>')
+        for number, block in enumerate(layout(text)):
             body = escape(block.text).replace("\n", "<br>")
             if block.kind == "heading":
+                if number == 0 and block.text.lstrip("# \t").strip() == name:
+                    continue  # the title, shown above
+
                 parts.append(f"<h3>{escape(block.text.lstrip('#').strip())}</h3>")
             elif block.kind == "repeat":
                 target = anchor(text.source, block.paragraph or 0)

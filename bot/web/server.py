@@ -139,6 +139,16 @@ def serve_app(app: ASGIApp, settings: Settings) -> None:
     # Gradio's directory). Exiting by SystemExit runs them.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     protocol = type("PromptH11", (_PromptH11,), {"head_timeout": settings.request_timeout})
+    try:
+        _run(app, settings, protocol)
+    finally:
+        # The questions and votes still waiting are written before the process ends.
+        journal = getattr(getattr(app, "state", None), "journal", None)
+        if journal is not None:
+            journal.close()
+
+
+def _run(app: ASGIApp, settings: Settings, protocol: type[asyncio.Protocol]) -> None:
     uvicorn.run(
         app,
         host=settings.host,

@@ -76,6 +76,8 @@ def running_server(
     environment.update(
         PYTHONPATH=os.pathsep.join([str(PROJECT / "tests" / "support" / "netguard"), str(PROJECT)]),
         NETGUARD_LOG=str(netlog),
+        # Questions and feedback in the test's directory, not the project's.
+        ESSAYBOT_DATA_DIR=str(tmp_path / f"data-{port}"),
         **(env or {}),
     )
     command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]

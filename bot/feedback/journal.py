@@ -1,0 +1,138 @@
+"""The writer that keeps questions and votes without ever holding up an answer.
+
+A request hands its record over and returns; one thread writes. When the database is away
+the records wait (up to a bound, the oldest dropped first, each drop logged) and are
+written when it comes back; a reader never sees an error for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from .database import connect, migrate, write
+
+if TYPE_CHECKING:
+    from .records import Asked, Vote
+
+__all__ = ["Journal"]
+
+log = logging.getLogger(__name__)
+
+# What a database that is down, restarting or unreachable raises; worth waiting for.
+_AWAY = (sa.exc.OperationalError, sa.exc.InterfaceError, OSError)
+
+
+class Journal:
+    """Records waiting for the database, and the thread that writes them."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        keep_questions: bool = True,
+        max_waiting: int = 10_000,
+        retry: tuple[float, float] = (0.5, 30.0),
+    ) -> None:
+        self.url = url
+        self.keep_questions = keep_questions
+        self._waiting: deque[Asked | Vote] = deque()
+        self._max_waiting = max_waiting
+        self._retry = retry
+        self._lock = threading.Condition()
+        self._writing = 0  # records taken from the queue and not yet committed
+        self._closed = False
+        self._engine: sa.Engine | None = None
+        self._thread = threading.Thread(target=self._run, name="essaybot-journal", daemon=True)
+        self._thread.start()
+
+    def asked(self, record: Asked) -> None:
+        """Keep a question, unless the question log is turned off."""
+        if self.keep_questions:
+            self._put(record)
+
+    def voted(self, record: Vote) -> None:
+        self._put(record)
+
+    def _put(self, record: Asked | Vote) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if len(self._waiting) >= self._max_waiting:
+                dropped = self._waiting.popleft()
+                log.warning(
+                    "The database has not taken records for a while; %d are waiting, so "
+                    "the oldest (%s) is dropped.",
+                    len(self._waiting) + 1,
+                    type(dropped).__name__,
+                )
+            self._waiting.append(record)
+            self._lock.notify_all()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every record handed over so far is written; False if that took
+        longer than `timeout` (the database is away)."""
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: not self._waiting and not self._writing, timeout=timeout
+            )
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is waiting (for at most `timeout`) and stop the thread."""
+        self.flush(timeout)
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        delay, longest = self._retry
+        failing = False
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._waiting or self._closed)
+                if self._closed:
+                    return
+                batch = list(self._waiting)
+                self._waiting.clear()
+                self._writing = len(batch)
+            try:
+                if self._engine is None:
+                    engine = connect(self.url)
+                    migrate(engine)
+                    self._engine = engine
+                write(self._engine, batch)
+            except _AWAY as exc:  # the database is away: wait and retry
+                with self._lock:
+                    self._waiting.extendleft(reversed(batch))
+                    while len(self._waiting) > self._max_waiting:
+                        self._waiting.popleft()
+                    self._writing = 0
+                if not failing:
+                    log.warning(
+                        "Could not write to the database (%s); answers go on, and %d "
+                        "record(s) wait until it is back.",
+                        str(exc).splitlines()[0][:200],
+                        len(batch),
+                    )
+                failing = True
+                with self._lock:
+                    self._lock.wait(delay)
+                    if self._closed:
+                        return
+                delay = min(delay * 2, longest)
+                continue
+            except Exception:
+                # Not an outage but records the database refuses: retrying would not help
+                # and would hold up every record after them.
+                log.exception("The database refused %d record(s); they are dropped.", len(batch))
+            if failing:
+                log.warning("The database is back; the waiting records are written.")
+            failing, delay = False, self._retry[0]
+            with self._lock:
+                self._writing = 0
+                self._lock.notify_all()
