@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from . import LANGUAGES
 
-__all__ = ["Language", "guess_language"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ..ingest.texts import Text
+
+__all__ = ["Language", "guess_language", "texts_language"]
 
 Language = Literal["de", "en"]
 
@@ -27,3 +32,9 @@ def guess_language(text: str, *, default: Language = "de") -> Language:
     best = max(scores.values())
     leaders = [name for name, score in scores.items() if score == best]
     return cast("Language", leaders[0]) if len(leaders) == 1 else default
+
+
+def texts_language(texts: Iterable[Text], sample: int = 20_000) -> Language:
+    """The language the texts are written in, from their first `sample` characters: what
+    a page showing them declares (`<html lang>`)."""
+    return guess_language("\n".join(text.content[:sample] for text in texts))

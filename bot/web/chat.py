@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any, cast
 
 import gradio as gr
@@ -17,7 +18,7 @@ from ..answer.markdown import escape
 from ..errors import EssaybotError, QuestionRejected
 from ..feedback.records import Vote, asked
 from ..languages import LANGUAGES
-from ..languages.guess import guess_language
+from ..languages.guess import guess_language, texts_language
 from .essay import essay_html
 from .gate import GradioGate
 
@@ -32,22 +33,38 @@ __all__ = ["build_chat", "chat_examples", "mount_chat", "status_label", "user_qu
 
 _CSS = """
 .essay { max-height: 80vh; overflow-y: auto; padding-right: .5rem; line-height: 1.55; }
+.essay .essay-source { margin-top: 0; }
 .essay .paragraph { margin: 0 0 .9rem 0; scroll-margin-top: 1rem; }
 .essay .paragraph:target { background: var(--color-accent-soft); border-radius: 4px; }
 .essay .paragraph-number { font-weight: 600; margin-right: .35rem; text-decoration: none; }
 .essay .pull-quote { font-style: italic; border-left: 3px solid var(--border-color-accent);
   margin: 0 0 .9rem 0; padding-left: .75rem; }
 .essay .pull-quote a { font-style: normal; font-size: .85em; }
-/* The highlighted sentences, marked like a highlighter pen. The theme's bold face falls
-   back to a wider font for some letters, so the weight stays normal. */
 .message-row .status { display: inline-block; font-size: .8em; font-weight: inherit;
   line-height: 1.5; padding: 0 .55em; border-radius: 999px; margin-right: .3em; }
 .message-row .status-answered { background: #dafbe1; color: #116329; }
 .message-row .status-related { background: #fff1c2; color: #6b4400; }
 .message-row .status-silent { background: #eaeef2; color: #424a53; }
+/* The highlighted sentences, marked like a highlighter pen, as in the widget
+   (widget.css). The theme's bold face falls back to a wider font for some letters, so the
+   weight stays normal. */
 .message-row blockquote strong { font: inherit !important; font-weight: inherit !important;
-  background: var(--color-accent-soft); border-bottom: 2px solid var(--color-accent);
+  background: #fff1a6; color: #1f2328; box-shadow: inset 0 -2px 0 #d4a72c;
   padding: 0 .1em; }
+/* An answer opens at its top (chat.js); Gradio's jump-to-the-end arrow would sit on it. */
+#conversation .scroll-down-button-container { display: none !important; }
+/* The clear button in a row of its own, not over the first line of the conversation. */
+#conversation .top-panel { position: static; display: flex; justify-content: flex-end; }
+/* A phone: the quotes take the width, not a narrow column between wide margins. */
+@media (max-width: 640px) {
+  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+  #conversation .message-wrap { margin-left: 0 !important; }
+  #conversation .message-row { margin: 8px 2px !important; }
+  #conversation .message-row.bot-row { max-width: 100% !important; width: 100%; }
+  #conversation .message-row.bot-row .message { max-width: 100% !important; }
+  #conversation blockquote { margin-left: 0; margin-right: 0; padding-left: .6em; }
+  .essay { max-height: none; }
+}
 """
 
 
@@ -131,6 +148,21 @@ def chat_examples(engine: Engine, count: int = 4) -> list[str]:
     return offered[:count]
 
 
+class _Chat(gr.ChatInterface):
+    """Gradio's chat, keeping the textbox's placeholder after a question: Gradio blanks it
+    while answering and never puts it back."""
+
+    def _clear_and_save_textbox(self, message: Any) -> tuple[Any, Any]:
+        _, saved = super()._clear_and_save_textbox(message)
+        return type(self.textbox)("", interactive=False), saved
+
+
+def chat_script(language: str) -> str:
+    """The page's script (static/chat.js), told the language of the texts."""
+    script = (files("bot.web") / "static" / "chat.js").read_text(encoding="utf-8")
+    return script.replace("__LANG__", language if language.isalpha() else "de")
+
+
 def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
     settings = live.engine.settings
 
@@ -162,12 +194,16 @@ def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
                     sanitize_html=True,
                     render_markdown=True,
                     label="essaybot",
-                    height=560,
+                    # The label floated over the first line of the conversation.
+                    show_label=False,
+                    # chat.js keeps the question of the newest answer at the top instead.
+                    autoscroll=False,
+                    height="min(640px, 72vh)",
                     # Thumbs up and down under each answer: the page owner's report.
                     feedback_options=("Like", "Dislike"),
                     elem_id="conversation",
                 )
-                gr.ChatInterface(
+                _Chat(
                     respond,
                     chatbot=chatbot,
                     textbox=gr.Textbox(
@@ -247,6 +283,7 @@ def mount_chat(app: FastAPI, live: LiveEngine, journal: Journal) -> FastAPI:
         mcp_server=False,
         root_path=live.engine.settings.root_path or None,
         css=_CSS,
+        js=chat_script(texts_language(live.engine.texts)),
         show_error=False,  # a failure's text is for the log, not for anonymous readers
         max_file_size=0,  # no uploads: the chat has no file components
         app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None},

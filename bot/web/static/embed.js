@@ -76,8 +76,10 @@
   panel.appendChild(frame);
   root.appendChild(panel);
 
-  function widgetUrl() {
+  function widgetUrl(byReader) {
     var url = new URL("widget", base);
+    // The widget takes the focus only when a reader opened it (not data-open).
+    if (byReader) url.searchParams.set("focus", "1");
     url.searchParams.set("lang", lang);
     url.searchParams.set("id", id);
     url.searchParams.set("panel", "1");
@@ -86,17 +88,21 @@
     return url.href;
   }
 
-  function open() {
+  function open(byReader) {
     // One panel open at a time: several widgets on a page would cover each other.
     window.dispatchEvent(new CustomEvent("essaybot:open", { detail: id }));
-    if (!frame.src) frame.src = widgetUrl();  // load on first open only
+    var loaded = Boolean(frame.src);
+    if (!loaded) frame.src = widgetUrl(byReader);  // load on first open only
     // Above every launcher on the page, so none is covered while a panel is open.
     var above = 16 + window.__essaybotWidgets * 64;
     panel.style.bottom = above + "px";
     panel.style.maxHeight = "calc(100vh - " + (above + 16) + "px)";
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
-    frame.focus();
+    if (byReader) {
+      frame.focus();
+      if (loaded) frame.contentWindow.postMessage({ essaybot: "focus", id: id }, base.origin);
+    }
   }
 
   function shut() {
@@ -106,7 +112,7 @@
     launcher.focus();
   }
 
-  launcher.addEventListener("click", function () { panel.hidden ? open() : shut(); });
+  launcher.addEventListener("click", function () { panel.hidden ? open(true) : shut(); });
   window.addEventListener("essaybot:open", function (event) {
     if (event.detail !== id && !panel.hidden) {
       panel.hidden = true;
@@ -142,7 +148,7 @@
 
   function attach() {
     document.body.appendChild(host);
-    if (data.open === "true") open();
+    if (data.open === "true") open(false);
   }
   if (document.body) attach();
   else document.addEventListener("DOMContentLoaded", attach);

@@ -37,7 +37,17 @@
   var parentOrigin = location.ancestorOrigins && location.ancestorOrigins.length
     ? location.ancestorOrigins[0] : "*";
   var turns = load();
+  var examples = [];
   turns.forEach(function (turn) { render(turn); });
+  greet();
+  // Questions the text is shown to answer, offered in the greeting (GET api/about).
+  fetch("api/about?lang=" + encodeURIComponent(lang), { headers: { "Accept-Language": lang } })
+    .then(function (response) { return response.ok ? response.json() : { examples: [] }; })
+    .then(function (about) {
+      examples = (about.examples || []).filter(function (q) { return typeof q === "string"; });
+      greet();
+    })
+    .catch(function () { /* no examples: the greeting stands alone */ });
   if (embedded) {
     window.addEventListener("message", function (event) {
       var data = event.data;
@@ -46,6 +56,7 @@
           (parentOrigin !== "*" && event.origin !== parentOrigin)) return;
       turns = sanitize(data.turns);
       turns.forEach(function (turn) { render(turn); });
+      greet();
     });
     window.parent.postMessage({ essaybot: "ready", id: instance }, parentOrigin);
   }
@@ -62,6 +73,7 @@
     turns = [];  // an answer still on its way belongs to the old conversation: dropped
     save();
     log.textContent = "";
+    greet();
     setBusy(false);
     byId("question").focus();
   });
@@ -74,7 +86,37 @@
   if (params.get("panel") === "1") document.body.classList.add("in-panel");
   // Disabled until now, so nothing typed before the script ran is submitted natively.
   setBusy(false);
-  byId("question").focus();
+  // Focus moves here only when the reader opened the widget: on its own page, or from
+  // the launcher's button. A plain iframe in someone's page never takes the focus (and
+  // with it the page's scroll position) when the page loads.
+  if (!embedded || params.get("focus") === "1") byId("question").focus();
+  window.addEventListener("message", function (event) {
+    if (event.source === window.parent && event.data && event.data.essaybot === "focus" &&
+        event.data.id === instance) byId("question").focus();
+  });
+
+  // An empty conversation opens with a greeting and questions to try.
+  function greet() {
+    var old = byId("greeting");
+    if (turns.length) { if (old) old.remove(); return; }
+    var item = element("li", "greeting");
+    item.id = "greeting";
+    item.appendChild(element("p", "", words.greeting));
+    if (examples.length) {
+      item.appendChild(element("p", "try", words.try_));
+      var list = element("ul", "examples");
+      examples.forEach(function (question) {
+        var entry = element("li");
+        var button = element("button", "example", question);
+        button.type = "button";
+        button.addEventListener("click", function () { ask(question); });
+        entry.appendChild(button);
+        list.appendChild(entry);
+      });
+      item.appendChild(list);
+    }
+    if (old) log.replaceChild(item, old); else log.insertBefore(item, log.firstChild);
+  }
 
   function ask(question) {
     // Questions that got an error are left out: they asked nothing the text answered.
@@ -82,6 +124,7 @@
       .map(function (turn) { return turn.question; });
     var turn = { question: question, answer: null, error: null };
     turns.push(turn);
+    greet();
     var item = render(turn);
     setBusy(true);
     fetch("api/ask", {
@@ -113,7 +156,7 @@
     if (turn.error) {
       answer.appendChild(element("p", "error", turn.error));
     } else if (!turn.answer) {
-      answer.appendChild(element("p", "pending", "…"));
+      answer.appendChild(element("p", "pending", words.searching));
       answer.setAttribute("aria-busy", "true");
     } else {
       var status = STATUSES.indexOf(turn.answer.status) >= 0 ? turn.answer.status : null;
@@ -127,24 +170,99 @@
       message.appendChild(document.createTextNode(turn.answer.message));
       answer.appendChild(message);
       turn.answer.passages.forEach(function (quote) { answer.appendChild(renderQuote(quote)); });
+      if (typeof turn.answer.id === "string") answer.appendChild(renderVote(turn));
     }
     item.appendChild(answer);
     if (replacing && replacing.parentNode === log) log.replaceChild(item, replacing);
     else log.appendChild(item);
-    log.scrollTop = log.scrollHeight;
+    // The newest turn opens at its top: the question, then the best quote first.
+    log.scrollTop = item.offsetTop - 8;
     return item;
+  }
+
+  // Helpful or not, and an optional word on what was missing: POST api/feedback.
+  function renderVote(turn) {
+    var bar = element("div", "vote");
+    if (turn.vote === undefined) {
+      bar.appendChild(element("span", "", words.helpful + " "));
+      [[true, words.yes], [false, words.no]].forEach(function (choice) {
+        var button = element("button", "quiet", choice[1]);
+        button.type = "button";
+        button.addEventListener("click", function () {
+          turn.vote = choice[0];
+          sendVote(turn, "");
+          save();
+          bar.parentNode.replaceChild(renderVote(turn), bar);
+          var box = byId("comment-" + turn.answer.id);
+          if (box) box.focus();
+        });
+        bar.appendChild(button);
+      });
+      return bar;
+    }
+    bar.appendChild(element("span", "thanks", words.thanks));
+    if (turn.commented) return bar;
+    var form = element("form", "comment");
+    var label = element("label", "visually-hidden", words.comment);
+    var box = element("input");
+    box.id = label.htmlFor = "comment-" + turn.answer.id;
+    box.type = "text";
+    box.maxLength = 500;
+    box.placeholder = words.comment;
+    var send = element("button", "quiet", words.send);
+    send.type = "submit";
+    form.appendChild(label);
+    form.appendChild(box);
+    form.appendChild(send);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!box.value.trim()) return;
+      turn.commented = true;
+      sendVote(turn, box.value.trim());
+      save();
+      bar.parentNode.replaceChild(renderVote(turn), bar);
+    });
+    bar.appendChild(form);
+    return bar;
+  }
+
+  function sendVote(turn, comment) {
+    fetch("api/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept-Language": lang },
+      body: JSON.stringify({
+        answer_id: turn.answer.id, helpful: turn.vote, question: turn.question,
+        status: STATUSES.indexOf(turn.answer.status) >= 0 ? turn.answer.status : null,
+        comment: comment,
+      }),
+    }).catch(function () { /* a lost vote must not disturb the reader */ });
   }
 
   function renderQuote(quote) {
     var block = element("blockquote", "quote");
     var where = element("div", "where");
-    var link = element("a", "", words.paragraph + " " + quote.paragraph +
-                       (quote.section ? " · " + quote.section : ""));
+    var place = words.paragraph + " " + quote.paragraph +
+      (quote.section ? " · " + quote.section : "");
+    var link = element("a", "", place);
     // A conversation saved before quotes carried their anchor links to the top.
     link.href = "./" + (quote.anchor ? "#" + encodeURIComponent(quote.anchor) : "");
     link.target = "_blank";
     link.rel = "noopener";
     where.appendChild(link);
+    var name = typeof quote.title === "string" ? quote.title : quote.source;
+    where.appendChild(element("span", "title", " — " + name));
+    var copy = element("button", "copy quiet", words.copy);
+    copy.type = "button";
+    copy.addEventListener("click", function () {
+      var marks = lang === "de" ? ["„", "“"] : ["“", "”"];
+      var citation = marks[0] + quote.text + marks[1] + "\n— " + name + ", " + place + "\n" +
+        link.href;
+      copyText(citation).then(function () {
+        copy.textContent = words.copied;
+        setTimeout(function () { copy.textContent = words.copy; }, 2000);
+      });
+    });
+    where.appendChild(copy);
     block.appendChild(where);
     var text = element("div", "text");
     marked(quote.text, quote.highlights).forEach(function (part) {
@@ -174,6 +292,25 @@
     return parts;
   }
 
+  // The clipboard API where the page may use it; else the older copy command, which a
+  // frame without the clipboard permission still allows on a click.
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
+    }
+    return Promise.resolve(legacyCopy(text));
+  }
+
+  function legacyCopy(text) {
+    var area = element("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "visually-hidden";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } finally { area.remove(); }
+  }
+
   function setBusy(busy) {
     byId("send").disabled = busy;
     byId("question").disabled = false;
@@ -200,6 +337,7 @@
     return value.filter(function (turn) {
       if (!turn || typeof turn.question !== "string") return false;
       if (turn.error !== null && typeof turn.error !== "string") return false;
+      if (turn.vote !== undefined && typeof turn.vote !== "boolean") return false;
       var answer = turn.answer;
       if (answer === null) return typeof turn.error === "string";
       return answer && typeof answer.message === "string" && Array.isArray(answer.passages) &&
