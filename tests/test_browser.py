@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, expect
+
+from bot import Engine
 
 from .support.browser import guarded_page
 from .support.server import Server, running_server
@@ -119,8 +121,9 @@ def test_a_follow_up_in_the_chat_leans_on_the_earlier_question(
 
 
 def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: Server) -> None:
-    """The gate opens only what the page uses: asking, an example, retry, undo, clear and a
-    reload must meet no refusal (gate.py's list was read off this page)."""
+    """The gate opens only what the page uses: asking, an example, retry, undo, a vote and
+    its comment, clear and a reload must meet no refusal (gate.py's list was read off this
+    page)."""
     refused: list[str] = []
     with guarded_page(browser, viewport={"width": 1280, "height": 900}) as (page, blocked):
         page.on(
@@ -132,9 +135,14 @@ def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: S
             ),
         )
         page.goto(bot.url + "/")
-        page.get_by_role("button", name="Was ist ein Grundlagenmodell?").click()
+        # An example the chat found in the essay (a question the essay itself asks).
+        page.get_by_role("button", name="Was ist also ein Stiftungsmodell?").click()
         answers = page.locator(".message-row blockquote")
         expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        page.get_by_role("button", name="Dislike").first.click()
+        page.locator("#vote-comment-text textarea").fill("Zu lang.")
+        page.locator("#vote-comment-text textarea").press("Enter")
+        expect(page.locator("#vote-comment")).to_be_hidden()
         getty = page.locator(".message-row", has_text="Klage gegen Getty Images")
         ask_in_chat(page, "Wer hat Stability AI verklagt?")
         expect(getty.first).to_be_visible(timeout=ANSWER_TIMEOUT)
@@ -148,3 +156,73 @@ def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: S
         expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
         assert blocked.urls == []
     assert refused == []
+
+
+def conversation_box(page: Page) -> FloatRect:
+    box = page.locator("#conversation .bubble-wrap").bounding_box()
+    assert box is not None
+    return box
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_an_answer_opens_at_its_top_with_nothing_over_it(
+    browser: Browser, bot: Server, viewport: tuple[int, int]
+) -> None:
+    """After each answer the question and the start of the best quote are in view, not
+    the tail of the last quote; no label covers the conversation, and the box still says
+    what to type."""
+    width, height = viewport
+    with guarded_page(browser, viewport={"width": width, "height": height}) as (page, blocked):
+        page.goto(bot.url + "/")
+        box = page.locator("#question textarea")
+        placeholder = box.get_attribute("placeholder")
+        assert placeholder
+        for question in ("Was hat Meta gemacht?", "Wer hat Stability AI verklagt?"):
+            ask_in_chat(page, question)
+            expect(page.locator("#question textarea:not([disabled])")).to_have_count(
+                1, timeout=ANSWER_TIMEOUT
+            )
+            page.wait_for_timeout(300)  # the answer's last render
+            frame = conversation_box(page)
+            asked = page.locator(".message-row.user-row").last.bounding_box()
+            first_quote = (
+                page.locator(".message-row.bot-row").last.locator("blockquote").first.bounding_box()
+            )
+            assert asked is not None and first_quote is not None
+            assert frame["y"] <= asked["y"] < frame["y"] + 60, (question, frame, asked)
+            assert first_quote["y"] < frame["y"] + frame["height"], "the best quote starts in view"
+            # The conversation's own label no longer floats over its first line.
+            assert page.locator("#conversation label:visible").count() == 0
+            assert box.get_attribute("placeholder") == placeholder
+        assert blocked.urls == []
+
+
+def test_the_page_speaks_the_language_of_its_text_and_names_it_by_title(
+    browser: Browser, bot: Server
+) -> None:
+    with guarded_page(browser, locale="en-US") as (page, blocked):
+        page.goto(bot.url + "/")
+        expect(page.locator("#essay h2")).to_have_text("Open-source-grundlagenmodelle")
+        page.wait_for_timeout(1500)  # Gradio's front end sets lang from the locale on load
+        assert page.evaluate("document.documentElement.lang") == "de"
+        ask_in_chat(page, "Wer hat Stability AI verklagt?")
+        expect(
+            page.locator(".message-row.bot-row")
+            .get_by_text("— Open-source-grundlagenmodelle")
+            .first
+        ).to_be_visible(timeout=ANSWER_TIMEOUT)
+        assert page.evaluate("document.documentElement.lang") == "de"
+        assert blocked.urls == []
+
+
+def test_the_full_text_is_rendered_whole_so_the_browsers_find_reaches_all_of_it(
+    browser: Browser, bot: Server, engine: Engine
+) -> None:
+    """Search in the full text is the browser's own find (Ctrl-F): it finds only what is
+    in the page, so every paragraph is there from the start, none loaded on scrolling."""
+    with guarded_page(browser) as (page, _):
+        page.goto(bot.url + "/")
+        paragraphs = page.locator("#essay .paragraph")
+        expect(paragraphs).to_have_count(len(engine.index.passages))
+        last = engine.index.passages[-1].text
+        assert page.evaluate("t => window.find(t)", last[-40:])

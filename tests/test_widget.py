@@ -324,3 +324,91 @@ def test_make_demo_embed_points_its_page_at_the_port_it_serves_the_bot_on(
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         demo.wait(30)
+
+
+def test_the_widget_greets_and_offers_questions_the_text_answers(
+    browser: Browser, intranet: str
+) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(intranet)
+        launcher(page).click()
+        frame = widget_frame(page)
+        expect(frame.get_by_text("Hallo! Ich antworte mit den Worten des Textes")).to_be_visible()
+        examples = frame.locator(".examples button")
+        expect(examples.first).to_be_visible()
+        assert 1 <= examples.count() <= 3
+        first = examples.first.inner_text()
+        examples.first.click()
+        expect(frame.locator(".question")).to_have_text(first)
+        answer = frame.locator(".answer").last
+        expect(answer.locator(".status")).to_have_text("Antwort", timeout=ANSWER_TIMEOUT)
+        expect(frame.locator(".greeting")).to_have_count(0)  # the conversation has begun
+        frame.get_by_role("button", name="Neu").click()
+        expect(frame.locator(".greeting .examples button")).to_have_count(examples.count())
+        assert blocked.urls == []
+
+
+def test_the_widget_marks_sentences_as_the_chat_does(
+    browser: Browser, bot: Server, intranet: str
+) -> None:
+    def mark_look(element: Locator) -> list[str]:
+        look = element.evaluate(
+            "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).boxShadow]"
+        )
+        return [str(part) for part in look]
+
+    with guarded_page(browser) as (page, _):
+        page.goto(bot.url + "/")
+        page.locator("#question textarea").fill(QUESTION)
+        page.locator("#question textarea").press("Enter")
+        chat_mark = page.locator(".message-row blockquote strong").first
+        expect(chat_mark).to_be_visible(timeout=ANSWER_TIMEOUT)
+        in_chat = mark_look(chat_mark)
+        page.goto(intranet)
+        launcher(page).click()
+        ask_in(widget_frame(page), QUESTION)
+        widget_mark = widget_frame(page).locator("blockquote mark").first
+        expect(widget_mark).to_be_visible(timeout=ANSWER_TIMEOUT)
+        assert (
+            mark_look(widget_mark)
+            == in_chat
+            == [
+                "rgb(255, 241, 166)",
+                "rgb(212, 167, 44) 0px -2px 0px 0px inset",
+            ]
+        )
+
+
+def test_the_plain_iframe_never_takes_the_focus_or_scrolls_the_page(
+    browser: Browser, intranet: str
+) -> None:
+    """The page owner's own iframe loads with the page; a reader who has not touched it
+    keeps the page as it was: scrolled to the top, the focus on the page."""
+    with guarded_page(browser, viewport={"width": 1280, "height": 600}) as (page, _):
+        for _ in range(4):
+            page.goto(intranet)
+            frame = page.frame_locator("main > iframe")
+            expect(frame.locator(".greeting .examples button").first).to_be_visible()
+            page.wait_for_timeout(300)
+            assert page.evaluate("window.scrollY") == 0
+            assert page.evaluate("document.activeElement.tagName") == "BODY"
+        # Opened by the reader, the launcher's widget does take the focus.
+        launcher(page).click()
+        expect(widget_frame(page).get_by_role("textbox")).to_be_focused()
+
+
+def test_a_quote_is_copied_with_its_citation_and_link(browser: Browser, bot: Server) -> None:
+    with guarded_page(browser, permissions=["clipboard-read", "clipboard-write"]) as (page, _):
+        page.goto(bot.url + "/widget?lang=de")
+        page.get_by_role("textbox", name="Frage").fill(QUESTION)
+        page.get_by_role("textbox", name="Frage").press("Enter")
+        quote = page.locator("blockquote", has_text="Getty Images")
+        expect(quote).to_be_visible(timeout=ANSWER_TIMEOUT)
+        quote.get_by_role("button", name="Kopieren").click()
+        expect(quote.get_by_role("button", name="Kopiert")).to_be_visible()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        text = quote.locator(".text").inner_text()
+        assert copied == (
+            f"„{text}“\n— Open-source-grundlagenmodelle, Absatz 8 · Mögliche Hürden\n"
+            f"{bot.url}/#open-source-grundlagenmodelle-p8"
+        )
