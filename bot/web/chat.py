@@ -53,6 +53,9 @@ _CSS = """
   padding: 0 .1em; }
 /* An answer opens at its top (chat.js); Gradio's jump-to-the-end arrow would sit on it. */
 #conversation .scroll-down-button-container { display: none !important; }
+/* Gradio draws messages at 80 % opacity, which takes quotes and labels below the contrast
+   a reader needs (axe, tests/test_accessibility.py). */
+#conversation .message .prose { opacity: 1 !important; }
 /* The clear button in a row of its own, not over the first line of the conversation. */
 #conversation .top-panel { position: static; display: flex; justify-content: flex-end; }
 /* A phone: the quotes take the width, not a narrow column between wide margins. */
@@ -183,7 +186,7 @@ def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
 
     with gr.Blocks(title="essaybot: Fragen an den Text") as page:
         gr.Markdown(
-            "## Fragen an den Text\nDie Antworten sind wörtliche Zitate aus dem Text, mit "
+            "# Fragen an den Text\nDie Antworten sind wörtliche Zitate aus dem Text, mit "
             "Absatznummer; die passendsten Sätze sind hervorgehoben. "
             "*Answers quote the text verbatim; ask in German or English.*"
         )
@@ -230,7 +233,7 @@ def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
                     )
                     send_comment = gr.Button("Senden / send", scale=1, size="sm")
             with gr.Column(scale=2):
-                gr.Markdown("### Der ganze Text")
+                gr.Markdown("## Der ganze Text")
                 # Rendered per page load: the texts of the index that answers.
                 gr.HTML(lambda: essay_html(live.engine.texts), elem_id="essay")
 

@@ -1,6 +1,8 @@
 // The chat page's own behaviour, run once by Gradio after the page is built.
 // - The page speaks the language of its texts, whatever Gradio's front end sets from the
 //   browser's locale (`LANG` is put in by chat.py).
+// - Gradio's example buttons sit in an element it calls a list without list items
+//   (axe: aria-required-children, critical); the role is taken off.
 // - An answer opens at its top: the question that asked it is kept at the top of the
 //   conversation while the answer arrives, until the reader scrolls themselves.
 () => {
@@ -13,6 +15,9 @@
   let placed = null;
   let readerScrolled = false;
   const place = () => {
+    for (const examples of document.querySelectorAll("#conversation .examples[role=list]")) {
+      examples.removeAttribute("role");
+    }
     const wrap = document.querySelector("#conversation .bubble-wrap");
     if (!wrap) return;
     const questions = wrap.querySelectorAll(".message-row.user-row");

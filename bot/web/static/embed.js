@@ -16,7 +16,7 @@
     : { label: "Fragen zum Text", close: "Schließen" };
   var label = (data.title || "").slice(0, 80) || words.label;
   var accent = data.accent && window.CSS && CSS.supports("color", data.accent)
-    ? data.accent : "#2f6fde";
+    ? data.accent : "#1f5fd1";
   var side = data.position === "left" ? "left" : "right";
   var count = (window.__essaybotWidgets = (window.__essaybotWidgets || 0) + 1);
   var id = (data.id || "w" + count).replace(/[^\w-]/g, "").slice(0, 40) || "w" + count;
