@@ -226,3 +226,19 @@ def test_the_full_text_is_rendered_whole_so_the_browsers_find_reaches_all_of_it(
         expect(paragraphs).to_have_count(len(engine.index.passages))
         last = engine.index.passages[-1].text
         assert page.evaluate("t => window.find(t)", last[-40:])
+
+
+def test_a_quote_in_the_chat_is_copied_with_its_citation_and_link(
+    browser: Browser, bot: Server, engine: Engine
+) -> None:
+    getty = next(p for p in engine.index.passages if "Klage gegen Getty Images" in p.text)
+    with guarded_page(browser, permissions=["clipboard-read", "clipboard-write"]) as (page, _):
+        page.goto(bot.url + "/")
+        ask_in_chat(page, "Wer hat Stability AI verklagt?")
+        head = page.locator(".message-row.bot-row p", has_text="Absatz 8 · Mögliche Hürden")
+        head.get_by_role("button", name="Kopieren").click(timeout=ANSWER_TIMEOUT)
+        expect(head.get_by_role("button", name="Kopiert")).to_be_visible()
+        assert page.evaluate("navigator.clipboard.readText()") == (
+            f"„{getty.text}“\n— Open-source-grundlagenmodelle, Absatz 8 · Mögliche Hürden\n"
+            f"{bot.url}/#open-source-grundlagenmodelle-p8"
+        )

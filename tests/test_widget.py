@@ -412,3 +412,26 @@ def test_a_quote_is_copied_with_its_citation_and_link(browser: Browser, bot: Ser
             f"„{text}“\n— Open-source-grundlagenmodelle, Absatz 8 · Mögliche Hürden\n"
             f"{bot.url}/#open-source-grundlagenmodelle-p8"
         )
+
+
+@pytest.mark.parametrize(
+    ("lang", "told"),
+    [
+        ("de", "Die Frage konnte nicht beantwortet werden."),
+        ("en", "The question could not be answered."),
+    ],
+)
+def test_a_bot_that_went_away_is_told_in_the_widgets_language(
+    browser: Browser, shared_index_dir: Path, tmp_path: Path, lang: str, told: str
+) -> None:
+    with (
+        running_server(tmp_path, "--index-dir", str(shared_index_dir)) as gone,
+        guarded_page(browser) as (page, _),
+    ):
+        page.goto(f"{gone.url}/widget?lang={lang}")
+        expect(page.locator(".greeting")).to_be_visible()
+        gone.process.terminate()
+        gone.process.wait(timeout=15)
+        page.get_by_role("textbox").fill(QUESTION)
+        page.get_by_role("textbox").press("Enter")
+        expect(page.locator(".answer .error")).to_have_text(told, timeout=ANSWER_TIMEOUT)

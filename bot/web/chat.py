@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,7 +20,7 @@ from ..answer.markdown import escape
 from ..errors import EssaybotError, QuestionRejected
 from ..feedback.records import Vote, asked
 from ..languages import LANGUAGES
-from ..languages.guess import guess_language, texts_language
+from ..languages.guess import Language, guess_language, texts_language
 from .essay import essay_html
 from .gate import GradioGate
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     from ..engine import Engine
     from ..feedback.journal import Journal
     from ..store.live import LiveEngine
+
+log = logging.getLogger(__name__)
 
 __all__ = ["build_chat", "chat_examples", "mount_chat", "status_label", "user_questions"]
 
@@ -51,6 +55,10 @@ _CSS = """
 .message-row blockquote strong { font: inherit !important; font-weight: inherit !important;
   background: #fff1a6; color: #1f2328; box-shadow: inset 0 -2px 0 #d4a72c;
   padding: 0 .1em; }
+.message-row .copy-quote { font: inherit; font-size: .85em; margin-left: .4em; padding: 0 .3em;
+  background: none; border: 0; border-radius: 4px; color: var(--link-text-color);
+  cursor: pointer; }
+.message-row .copy-quote:hover { background: var(--background-fill-secondary); }
 /* An answer opens at its top (chat.js); Gradio's jump-to-the-end arrow would sit on it. */
 #conversation .scroll-down-button-container { display: none !important; }
 /* Gradio draws messages at 80 % opacity, which takes quotes and labels below the contrast
@@ -160,10 +168,12 @@ class _Chat(gr.ChatInterface):
         return type(self.textbox)("", interactive=False), saved
 
 
-def chat_script(language: str) -> str:
+def chat_script(language: Language) -> str:
     """The page's script (static/chat.js), told the language of the texts."""
     script = (files("bot.web") / "static" / "chat.js").read_text(encoding="utf-8")
-    return script.replace("__LANG__", language if language.isalpha() else "de")
+    words = LANGUAGES[language].widget
+    copy = json.dumps({"copy": words.copy, "copied": words.copied}, ensure_ascii=True)
+    return script.replace("__LANG__", language).replace("__WORDS__", copy)
 
 
 def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
@@ -182,7 +192,11 @@ def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
             # Told in the chat, in the language of the question, not as a crash.
             return exc.in_language(guess_language(message if isinstance(message, str) else ""))
         except EssaybotError as exc:
-            return str(exc)  # a missing index or model: for whoever runs the bot
+            # A missing index or model: for whoever runs the bot, in the log; the reader
+            # is told in the language of the question.
+            log.error("Could not answer in the chat: %s", exc)
+            language = guess_language(message if isinstance(message, str) else "")
+            return LANGUAGES[language].widget.failed
 
     with gr.Blocks(title="essaybot: Fragen an den Text") as page:
         gr.Markdown(

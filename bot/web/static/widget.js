@@ -135,12 +135,22 @@
     })
       .then(function (response) {
         return response.json().then(function (body) {
-          if (!response.ok) throw new Error(body.error || words.failed);
+          // What is wrong with a question comes in the widget's language (422); any
+          // other failure is the server's business: the reader is told in their words.
+          if (!response.ok) {
+            var told = new Error(response.status === 422 && body.error ? body.error : words.failed);
+            told.forReader = true;
+            throw told;
+          }
           return body;
         });
       })
       .then(function (answer) { turn.answer = answer; })
-      .catch(function (error) { turn.error = error.message || words.failed; })
+      .catch(function (error) {
+        // Anything else (no network, a proxy's HTML page) speaks the browser's or the
+        // proxy's language: the reader is told in the widget's.
+        turn.error = error.forReader ? error.message : words.failed;
+      })
       .then(function () {
         setBusy(false);
         if (turns.indexOf(turn) < 0) return;  // the conversation was cleared meanwhile
