@@ -63,9 +63,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(index_dir: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+def _serve(
+    index_dir: Path, *, question_log: bool = True
+) -> tuple[subprocess.Popen[bytes], str, float]:
     port = _free_port()
-    env = {**os.environ, "ESSAYBOT_INDEX_DIR": str(index_dir)}
+    env = {
+        **os.environ,
+        "ESSAYBOT_INDEX_DIR": str(index_dir),
+        # The questions asked here are kept beside the index, not in the project's data/.
+        "ESSAYBOT_DATA_DIR": str(index_dir / "data"),
+        "ESSAYBOT_QUESTION_LOG": str(question_log).lower(),
+    }
     start = time.perf_counter()
     server = subprocess.Popen(
         [str(ESSAYBOT), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -202,6 +210,20 @@ def main() -> None:
                         f"{p99 / one_p50:.1f}x one-client p50",
                     )
                 )
+        finally:
+            server.terminate()
+            server.wait(30)
+        # What keeping every question costs: the same load with the question log off.
+        server, url, _ = _serve(Path(directory), question_log=False)
+        try:
+            samples, wall = _load(url, 16, max(args.questions, 128))
+            rows.append(
+                (
+                    "HTTP POST /api/ask, 16 clients, question log off: p50 / p99",
+                    f"{_ms(samples, 0.5):.1f} / {_ms(samples, 0.99):.1f} ms",
+                    f"{len(samples) / wall:.0f} q/s = {len(samples) / wall * floor:.2f}x floor q/s",
+                )
+            )
         finally:
             server.terminate()
             server.wait(30)

@@ -19,7 +19,7 @@ from .support.server import Server, running_server
 
 if TYPE_CHECKING:
     from click.testing import Result
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Playwright
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
@@ -118,11 +118,20 @@ def bot(tmp_path_factory: pytest.TempPathFactory, shared_index_dir: Path) -> Ite
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    """Playwright's driver, shared by every browser of the run."""
+    from .support.browser import driver
+
+    with driver() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, one for the run; each test opens its own guarded page."""
     from .support.browser import chromium
 
-    with chromium() as running:
+    with chromium(playwright) as running:
         yield running
 
 

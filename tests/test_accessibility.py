@@ -34,6 +34,11 @@ def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[
         yield f"http://localhost:{port}/intranet.html"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fresh_summary(artifacts: Path) -> None:
+    (artifacts / "axe.txt").write_text("axe-core violations, by page\n", encoding="utf-8")
+
+
 def axe_violations(target: Page | Frame, where: str, artifacts: Path) -> list[dict[str, Any]]:
     """axe-core's violations on the page or frame as it stands; every one, of any impact,
     is written to artifacts/axe.txt, the run's summary."""

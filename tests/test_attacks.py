@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -25,6 +26,9 @@ import pytest
 from bot.embed.batching import MAX_BATCH
 
 from .support.server import Server, running_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Playwright
 
 pytestmark = pytest.mark.server
 
@@ -499,10 +503,10 @@ READS = [("/config", "GET"), ("/gradio_api/info", "GET"), ("/api/ask", "POST")]
 
 
 @pytest.fixture(scope="module")
-def named_browser() -> Iterator[object]:
+def named_browser(playwright: Playwright) -> Iterator[object]:
     from .support.browser import chromium
 
-    with chromium(loopback_names=(HOST, STRANGER)) as browser:
+    with chromium(playwright, loopback_names=(HOST, STRANGER)) as browser:
         yield browser
 
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
 
 from .guard import is_local
 
@@ -31,19 +31,26 @@ class Blocked:
 
 
 @contextmanager
-def chromium(*, loopback_names: tuple[str, ...] = ()) -> Iterator[Browser]:
+def driver() -> Iterator[Playwright]:
+    """Playwright's driver: one per run, since its sync API cannot be started twice in
+    one thread; every Chromium the run needs is launched from it."""
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@contextmanager
+def chromium(playwright: Playwright, *, loopback_names: tuple[str, ...] = ()) -> Iterator[Browser]:
     """Chromium; each of `loopback_names` resolves to 127.0.0.1, so a test can give the
     bot and a stranger's page real host names while nothing leaves the machine."""
     args = list(FLAGS)
     if loopback_names:
         rules = ", ".join(f"MAP {name} 127.0.0.1" for name in loopback_names)
         args.append(f"--host-resolver-rules={rules}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @contextmanager
