@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .embed.model import load_model, resolve_model
 from .ingest.texts import load_texts
-from .store.storage import ensure_index
+from .store.storage import ensure_index, load_current
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,10 +52,15 @@ def load_engine(
     progress: bool = False,
     notify: Callable[[str], None] = _to_stderr,
 ) -> Engine:
-    """Read the texts, load the model, and load the index (rebuilt when missing or stale)."""
+    """Read the texts, load the model, and load the index: rebuilt when missing or stale,
+    unless the settings say this process only reads (a replica), when that is an error
+    that says to run `essaybot index`."""
     texts = load_texts(settings.seeds)
     model = load_model(settings.model, settings.model_cache, settings.runtime)
-    index = ensure_index(texts, model, settings.index_dir, progress=progress, notify=notify)
+    if settings.build_index:
+        index = ensure_index(texts, model, settings.index_dir, progress=progress, notify=notify)
+    else:
+        index = load_current(texts, model, settings.index_dir)
     return Engine(
         settings, texts, model, index, resolve_model(settings.model, settings.model_cache)
     )

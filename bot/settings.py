@@ -28,6 +28,12 @@ class Settings(BaseSettings):
 
     seeds: Path = Field(_PROJECT / "seeds", description="Directory of the texts (.txt, .md).")
     index_dir: Path = Field(_PROJECT / "index", description="Where the built index is kept.")
+    build_index: bool = Field(
+        True,
+        description="Build the index when it is missing or does not match the texts and "
+        "model. `false` for replicas sharing an index that `essaybot index` built once: "
+        "they open it read-only and refuse to start when it is missing or does not match.",
+    )
     model: str = Field(
         DEFAULT_MODEL,
         description="Embedding model: a packaged model's name or a local "
