@@ -34,11 +34,24 @@ from bot.feedback.report import build_report, same_question
 from bot.feedback.schema import metadata
 from bot.web.app import create_app
 
+from .support.services import postgres_database
+
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
 def sqlite(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'essaybot.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The default SQLite file, and a PostgreSQL database of the test's own, as replicas
+    would share it."""
+    if request.param == "sqlite":
+        yield sqlite(tmp_path)
+        return
+    with postgres_database() as url:
+        yield url
 
 
 def asked_record(answer_id: str, question: str, status: str, days_ago: int = 0) -> Asked:
@@ -48,8 +61,8 @@ def asked_record(answer_id: str, question: str, status: str, days_ago: int = 0) 
 # The schema
 
 
-def test_the_migrations_build_exactly_the_schema_the_code_declares(tmp_path: Path) -> None:
-    engine = connect(sqlite(tmp_path))
+def test_the_migrations_build_exactly_the_schema_the_code_declares(database_url: str) -> None:
+    engine = connect(database_url)
     migrate(engine)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
@@ -58,8 +71,8 @@ def test_the_migrations_build_exactly_the_schema_the_code_declares(tmp_path: Pat
     migrate(engine)  # a second start finds it current and changes nothing
 
 
-def test_the_schema_can_be_taken_down_and_up_again(tmp_path: Path) -> None:
-    engine = connect(sqlite(tmp_path))
+def test_the_schema_can_be_taken_down_and_up_again(database_url: str) -> None:
+    engine = connect(database_url)
     migrate(engine)
     rollback(engine, "base")  # every migration has its way back
     with engine.connect() as connection:
@@ -73,8 +86,8 @@ def test_the_schema_can_be_taken_down_and_up_again(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    kept = Journal(sqlite(tmp_path))
+def journal(database_url: str) -> Iterator[Journal]:
+    kept = Journal(database_url)
     yield kept
     kept.close()
 
@@ -93,13 +106,29 @@ def test_questions_and_votes_are_written_and_a_second_vote_replaces_the_first(
     assert (vote.helpful, vote.comment, vote.given_at.tzinfo) == (False, "fehlt", UTC)
 
 
-def test_with_the_question_log_off_only_votes_are_kept(tmp_path: Path) -> None:
-    journal = Journal(sqlite(tmp_path), keep_questions=False)
+def test_with_the_question_log_off_only_votes_are_kept(database_url: str) -> None:
+    journal = Journal(database_url, keep_questions=False)
     journal.asked(asked_record("answer-0002", "Was kostet das?", "silent"))
     journal.voted(Vote("answer-0002", NOW, False, "Was kostet das?"))
     journal.close()
-    engine = connect(sqlite(tmp_path))
+    engine = connect(database_url)
     assert read_asked(engine) == [] and len(read_votes(engine)) == 1
+
+
+def test_replicas_voting_on_the_same_answers_at_once_keep_one_vote_each(
+    database_url: str,
+) -> None:
+    replicas = [Journal(database_url) for _ in range(4)]
+    for number in range(200):
+        for replica, journal in enumerate(replicas):
+            answer = f"answer-{number:04}"
+            journal.asked(asked_record(answer, f"Frage {number}?", "answered"))
+            journal.voted(Vote(answer, NOW, replica % 2 == 0, f"Frage {number}?", "answered"))
+    for journal in replicas:
+        journal.close()
+    engine = connect(database_url)
+    assert len(read_asked(engine)) == 200
+    assert sorted(v.answer_id for v in read_votes(engine)) == [f"answer-{n:04}" for n in range(200)]
 
 
 def test_a_database_that_is_away_holds_up_nothing_and_gets_the_records_when_back(
@@ -175,8 +204,8 @@ def test_the_report_counts_askings_of_one_question_together_and_by_day() -> None
 
 
 @pytest.fixture
-def filled(tmp_path: Path) -> str:
-    url = sqlite(tmp_path)
+def filled(database_url: str) -> str:
+    url = database_url
     journal = Journal(url)
     today = datetime.now(UTC)
     for number, (question, status) in enumerate(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .records import Asked, Status, Vote
 from .schema import feedback, questions
@@ -27,6 +28,9 @@ __all__ = ["connect", "migrate", "read_asked", "read_votes", "rollback", "write"
 
 # Alembic's bookkeeping under the bot's own name, so it sits quietly in a shared database.
 VERSION_TABLE = "essaybot_schema_version"
+
+# The dialects with INSERT ... ON CONFLICT; others check first, then write.
+_UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def connect(url: str) -> sa.Engine:
@@ -63,11 +67,25 @@ def rollback(engine: sa.Engine, revision: str) -> None:
 
 def write(engine: sa.Engine, records: Iterable[Asked | Vote]) -> None:
     """Write records in one transaction. A vote replaces an earlier vote on the same
-    answer; a question already kept (a retry after an outage) is kept once."""
+    answer; a question already kept (a retry after an outage) is kept once.
+
+    On PostgreSQL and SQLite each is one statement that the database makes atomic, so two
+    replicas taking votes on one answer at once cannot both insert it.
+    """
+    upsert = _UPSERTS.get(engine.dialect.name)
     with engine.begin() as connection:
         for record in records:
             row = asdict(record)
             table = questions if isinstance(record, Asked) else feedback
+            if upsert is not None:
+                insert = upsert(table).values(row)
+                statement = (
+                    insert.on_conflict_do_update(index_elements=["answer_id"], set_=row)
+                    if isinstance(record, Vote)
+                    else insert.on_conflict_do_nothing(index_elements=["answer_id"])
+                )
+                connection.execute(statement)
+                continue
             key = table.c.answer_id == record.answer_id
             if isinstance(record, Vote):
                 if connection.execute(sa.update(table).where(key).values(row)).rowcount:
@@ -78,8 +96,9 @@ def write(engine: sa.Engine, records: Iterable[Asked | Vote]) -> None:
 
 
 def _utc(moment: datetime) -> datetime:
-    # SQLite gives back what it was given without the zone; every time written is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # SQLite gives back what it was given without the zone (every time written is UTC);
+    # PostgreSQL gives it in the session's zone.
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _since(column: Any, since: datetime | None) -> Any:

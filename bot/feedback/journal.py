@@ -88,6 +88,8 @@ class Journal:
             self._closed = True
             self._lock.notify_all()
         self._thread.join(timeout)
+        if self._engine is not None and not self._thread.is_alive():
+            self._engine.dispose()  # a shared server's connections are given back
 
     def _run(self) -> None:
         delay, longest = self._retry
