@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         "`postgresql+psycopg://bot@db/essaybot`, shared by replicas). Default: "
         "`essaybot.sqlite3` in the data directory.",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="The server's log: `text`, one line per request and event, or `json`, "
+        "one JSON object per line for a log collector.",
+    )
     question_log: bool = Field(
         True,
         description="Keep the questions readers ask, with how the text answered them (no "

@@ -227,13 +227,13 @@ def test_a_bad_history_is_a_4xx(client: TestClient, history: object, fragment: s
 def test_an_unexpected_failure_is_a_logged_500_that_a_widget_can_read(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.web.app
+    import bot.web.desk
 
     def broken(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
     # A seam for a failure no real input causes: the route's call of ask().
-    monkeypatch.setattr(bot.web.app, "ask", broken)
+    monkeypatch.setattr(bot.web.desk, "ask", broken)
     with TestClient(create_app(engine, with_chat=False), raise_server_exceptions=False) as c:
         response = c.post(
             "/api/ask", json={"question": "Wer?"}, headers={"Origin": "http://intranet.example"}

@@ -123,9 +123,16 @@ def test_a_follow_up_in_the_chat_leans_on_the_earlier_question(
 def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: Server) -> None:
     """The gate opens only what the page uses: asking, an example, retry, undo, a vote and
     its comment, clear and a reload must meet no refusal (gate.py's list was read off this
-    page)."""
+    page), and nothing the page does is blocked by its Content-Security-Policy."""
     refused: list[str] = []
+    against_policy: list[str] = []
     with guarded_page(browser, viewport={"width": 1280, "height": 900}) as (page, blocked):
+        page.on(
+            "console",
+            lambda m: (
+                against_policy.append(m.text) if "Content Security Policy" in m.text else None
+            ),
+        )
         page.on(
             "response",
             lambda r: (
@@ -154,8 +161,13 @@ def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: S
         page.reload()
         ask_in_chat(page, "Was kostet ein Grundlagenmodell?")
         expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
+        policy = page.evaluate(
+            "() => fetch(location.href).then(r => r.headers.get('content-security-policy'))"
+        )
+        assert "default-src 'self'" in policy and "connect-src 'self'" in policy
         assert blocked.urls == []
     assert refused == []
+    assert against_policy == []
 
 
 def conversation_box(page: Page) -> FloatRect:

@@ -34,6 +34,7 @@ class LiveEngine:
         self._every = check_every
         self._checked = time.monotonic()
         self._tried = engine.index.build
+        self._loading = ""
         self._lock = threading.Lock()
 
     @property
@@ -45,12 +46,17 @@ class LiveEngine:
             self._look_for_new_build()
         return self._engine
 
+    @property
+    def loading(self) -> str:
+        """The build being loaded beside the one that answers, if any."""
+        return self._loading
+
     def _look_for_new_build(self) -> None:
         build = live_build(self._engine.settings.index_dir)
         name = build.name if build is not None else ""
         if not name or name == self._tried or not self._lock.acquire(blocking=False):
             return
-        self._tried = name
+        self._tried = self._loading = name
         threading.Thread(target=self._switch, name="essaybot-index-switch", daemon=True).start()
 
     def _switch(self) -> None:
@@ -65,4 +71,5 @@ class LiveEngine:
         except EssaybotError as exc:
             log.warning("Still answering from index build %s: %s", old.index.build, exc)
         finally:
+            self._loading = ""
             self._lock.release()

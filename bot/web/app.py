@@ -15,13 +15,14 @@ import uuid
 import weakref
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -33,16 +34,19 @@ from pydantic import (
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from ..answer.ask import ask
 from ..answer.examples import example_questions
 from ..embed.batching import MAX_BATCH, BatchingEmbedder
 from ..errors import EssaybotError, QuestionRejected
 from ..feedback.journal import Journal
-from ..feedback.records import ANSWER_ID, Status, Vote, asked
+from ..feedback.records import ANSWER_ID, Status, Vote
 from ..ingest.titles import title
 from ..languages import LANGUAGES
+from ..ops.metrics import CONTENT_TYPE, Metrics
+from ..ops.requests import RequestRecorder, note
 from ..store.live import LiveEngine
-from .gate import is_json
+from .desk import Desk
+from .gate import is_json, route_label
+from .headers import SecurityHeaders
 from .limits import BodyLimits, RequestLimits
 from .origins import OriginGuard, OriginPolicy
 from .responses import error
@@ -165,10 +169,13 @@ def create_app(
     # Questions asked at once, from the API and the chat, are encoded together; a new
     # index build is taken up while serving (store/live.py).
     live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
+    metrics = Metrics(lambda: live.engine)
+    desk = Desk(live, journal, metrics)
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.journal = journal
     policy = OriginPolicy(settings.origins)
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
+    app.add_middleware(SecurityHeaders)
     # The plain class, where Gradio looks for it, so Gradio's own CORS layer steps back.
     app.add_middleware(
         CORSMiddleware,
@@ -178,7 +185,11 @@ def create_app(
         allow_credentials=False,
         max_age=600,
     )
-    app.add_middleware(OriginGuard, policy=policy)  # added last, so it runs first
+    app.add_middleware(OriginGuard, policy=policy)
+    # Added last, so it runs first: it sees every request, the refused ones included.
+    app.add_middleware(
+        RequestRecorder, metrics=metrics, label=route_label, questions=settings.question_log
+    )
     add_widget_routes(app)
 
     @app.exception_handler(RequestValidationError)
@@ -202,10 +213,11 @@ def create_app(
         log.exception("Unexpected error on %s", request.url.path)
         return error(500, "Something went wrong on the server; it has been logged.")
 
+    # The probes and the metrics run on the event loop, not in the thread pool the
+    # questions fill: a monitor gets its answer during a burst of questions.
     @app.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz() -> dict[str, Any]:
-        # On the event loop, not in the thread pool the questions fill: a monitor gets
-        # its answer during a burst of questions.
+        """Alive: the process answers. Names the model and the index for a person."""
         engine = live.engine
         return {
             "status": "ok",
@@ -215,27 +227,59 @@ def create_app(
             "index": {"build": engine.index.build, "built_at": engine.index.manifest.built_at},
         }
 
+    @app.api_route("/readyz", methods=["GET", "HEAD"])
+    async def readyz() -> JSONResponse:
+        """Ready for questions: the model and an index are loaded. During a rebuild, the
+        build that answers and the one being loaded beside it."""
+        engine = live.engine
+        ready = len(engine.index.passages) > 0
+        return JSONResponse(
+            {
+                "ready": ready,
+                "model": engine.model_name,
+                "runtime": settings.runtime,
+                "index": {
+                    "build": engine.index.build,
+                    "built_at": engine.index.manifest.built_at,
+                    "passages": len(engine.index.passages),
+                },
+                "loading": live.loading or None,
+            },
+            status_code=200 if ready else 503,
+        )
+
+    @app.api_route("/metrics", methods=["GET", "HEAD"])
+    async def prometheus_metrics() -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+
     @app.post("/api/ask")
     async def api_ask(request: Request) -> Any:
         body = _parse(
             AskRequest, request.headers.get("content-type", ""), await request.body(), _SEND
         )
+        answer_id = uuid.uuid4().hex
+        note(request.state, question=body.question[: settings.max_question_chars])
         try:
             # Encoding is CPU-bound: run it off the event loop, so /healthz and the rest keep
             # being served. The questions in flight share the model's batches; more than
             # a batch at once would only take the GIL from each other and the event loop.
             answer = await anyio.to_thread.run_sync(
-                ask, body.question, live.engine, body.history, limiter=_askers()
+                partial(desk.answer, answer_id=answer_id, channel="api"),
+                body.question,
+                body.history,
+                limiter=_askers(),
             )
+        except QuestionRejected as exc:
+            note(request.state, rejected=exc.reason.replace(" ", "_"))
+            raise  # mapped to a 422 in the asker's language by the handler above
         except EssaybotError:
-            raise  # mapped to 4xx/503 by the handlers above
+            raise  # mapped to 503 by the handlers above
         except Exception:
             # Answered here rather than by the outermost error handler, so the response
             # still passes the CORS middleware and a widget on another origin can read it.
             log.exception("Unexpected error answering %r", body.question[:200])
             return error(500, "Something went wrong on the server; it has been logged.")
-        answer_id = uuid.uuid4().hex
-        journal.asked(asked(answer, answer_id))
+        note(request.state, answer=answer.status)
         # The id names this answer for a vote on it (POST /api/feedback).
         return {**answer.to_json(), "id": answer_id}
 
@@ -302,7 +346,7 @@ def create_app(
         )
 
     if with_chat:
-        app = import_chat()(app, live, journal)
+        app = import_chat()(app, desk)
     return app
 
 
@@ -312,7 +356,7 @@ def _post_only(route: str, send: str) -> JSONResponse:
     return response
 
 
-def import_chat() -> Callable[[FastAPI, LiveEngine, Journal], FastAPI]:
+def import_chat() -> Callable[[FastAPI, Desk], FastAPI]:
     """Import Gradio and the chat (a second and more); `serve` does it while the model
     and the index load in another thread."""
     from .scratch import private_gradio_dir

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, cast
 import gradio as gr
 from starlette.routing import Mount
 
-from ..answer.ask import Answer, ask
+from ..answer.ask import Answer
 from ..answer.examples import example_questions
 from ..answer.markdown import escape
 from ..errors import EssaybotError, QuestionRejected
-from ..feedback.records import Vote, asked
+from ..feedback.records import Vote
 from ..languages import LANGUAGES
 from ..languages.guess import Language, guess_language, texts_language
 from .essay import essay_html
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from ..engine import Engine
-    from ..feedback.journal import Journal
-    from ..store.live import LiveEngine
+    from .desk import Desk
 
 log = logging.getLogger(__name__)
 
@@ -176,17 +175,16 @@ def chat_script(language: Language) -> str:
     return script.replace("__LANG__", language).replace("__WORDS__", copy)
 
 
-def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
+def build_chat(desk: Desk) -> gr.Blocks:
+    live, journal = desk.live, desk.journal
     settings = live.engine.settings
 
     def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> str:
         earlier = user_questions(history)
         try:
-            answer = ask(message, live.engine, earlier)
             # The answer becomes the message after the question, which follows the history.
-            journal.asked(
-                asked(answer, chat_answer_id(request.session_hash or "", len(history) + 1))
-            )
+            answer_id = chat_answer_id(request.session_hash or "", len(history) + 1)
+            answer = desk.answer(message, earlier, answer_id=answer_id, channel="chat")
             return status_label(answer) + answer.markdown
         except QuestionRejected as exc:
             # Told in the chat, in the language of the question, not as a crash.
@@ -286,9 +284,10 @@ def build_chat(live: LiveEngine, journal: Journal) -> gr.Blocks:
     return cast("gr.Blocks", page)
 
 
-def mount_chat(app: FastAPI, live: LiveEngine, journal: Journal) -> FastAPI:
+def mount_chat(app: FastAPI, desk: Desk) -> FastAPI:
     """Mount the chat at `/` behind the gate that shuts every route it does not use."""
-    page = build_chat(live, journal)
+    live = desk.live
+    page = build_chat(desk)
     mounted = gr.mount_gradio_app(
         app,
         page,

@@ -23,7 +23,7 @@ from .responses import error
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["GradioGate", "gradio_route_open", "is_json"]
+__all__ = ["GradioGate", "gradio_route_open", "is_json", "route_label"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,30 @@ def gradio_route_open(method: str, path: str) -> bool:
     if method in ("GET", "HEAD"):
         return _READ.fullmatch(path) is not None
     return method == "POST" and _WRITE.fullmatch(path) is not None
+
+
+# The open Gradio routes by name, a file or session named by what it is, not its name.
+_GRADIO_ROUTES = (
+    (re.compile(r"/(assets|static)/.*"), r"/\1/{file}"),
+    (re.compile(r"/gradio_api/heartbeat/.*"), "/gradio_api/heartbeat/{session}"),
+    (re.compile(r"/(config|gradio_api/info)/?"), r"/\1"),
+    (re.compile(r"/(|theme\.css|favicon\.ico|gradio_api/(queue/(join|data)|run/predict))"), None),
+)
+
+
+def route_label(scope: Scope) -> str:
+    """A request's route for the metrics: our own routes by their pattern, the open
+    Gradio routes by name, anything else as one label, so that strangers' paths cannot
+    multiply the series."""
+    own = getattr(scope.get("route"), "path", None)
+    if isinstance(own, str) and own:
+        return own
+    path = scope["path"].removeprefix(scope.get("root_path", "")) or "/"
+    for pattern, label in _GRADIO_ROUTES:
+        found = pattern.fullmatch(path)
+        if found:
+            return found.expand(label) if label else path
+    return "{other}"
 
 
 def is_json(content_type: str) -> bool:

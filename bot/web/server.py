@@ -66,13 +66,25 @@ class ThrottledLog(logging.Filter):
         return True
 
 
-def _log_config() -> dict[str, Any]:
+def _log_config(form: str = "text") -> dict[str, Any]:
     """uvicorn's logging, throttled, with the root logger (asyncio, the bot) on the same
-    handler, so an accept-loop error is throttled too rather than printed by lastResort."""
+    handler, so an accept-loop error is throttled too rather than printed by lastResort.
+
+    uvicorn's access log is off: the bot writes one line per request itself
+    (ops/requests.py), with its latency and without the client's address. In `json`
+    form every line, uvicorn's own included, is one JSON object.
+    """
     config = copy.deepcopy(LOGGING_CONFIG)
     config["filters"] = {"throttle": {"()": ThrottledLog}}
     config["handlers"]["default"]["filters"] = ["throttle"]
     config["root"] = {"handlers": ["default"], "level": "INFO"}
+    if form == "json":
+        config["formatters"]["default"] = {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        }
     return config
 
 
@@ -154,8 +166,9 @@ def _run(app: ASGIApp, settings: Settings, protocol: type[asyncio.Protocol]) -> 
         host=settings.host,
         port=settings.port,
         http=protocol,
-        log_config=_log_config(),
+        log_config=_log_config(settings.log_format),
         log_level="info",
+        access_log=False,
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=10,

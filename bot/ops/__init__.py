@@ -1,0 +1,1 @@
+"""Running the bot unattended: metrics, request logs, health, headers and rate limits."""
