@@ -102,6 +102,23 @@ class Settings(BaseSettings):
         description="Origins whose pages may embed the widget and call the API, comma "
         "separated (e.g. `https://intranet.example`); `*` allows any page.",
     )
+    rate_limit: str = Field(
+        "60/minute;600/hour",
+        description="Questions, and apart from them votes, one client may send, in the "
+        "notation of `limits` (e.g. `60/minute;600/hour`); beyond it the client is answered "
+        "429 with `Retry-After`. Empty: no limit. Behind a proxy, set `trusted_proxies`, or "
+        "every reader counts as the proxy.",
+    )
+    redis_url: str = Field(
+        "",
+        description="A Redis URL (e.g. `redis://cache:6379/0`) where replicas count the rate "
+        "limits together. Default: each process counts in its own memory.",
+    )
+    trusted_proxies: str = Field(
+        "127.0.0.1",
+        description="Addresses of the reverse proxies whose `X-Forwarded-For` names the "
+        "client (comma separated, or `*`); a client is limited by that address.",
+    )
     root_path: str = Field(
         "",
         description="Path prefix under which a reverse proxy serves the bot (e.g. `/bot`).",
@@ -157,6 +174,28 @@ class Settings(BaseSettings):
                     f"{origin!r} is not an origin; write scheme://host[:port], no path"
                 )
         return ",".join(origins)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(
+                    "write limits as count/period, separated by ';' (e.g. 60/minute;600/hour)"
+                ) from exc
+        return value.strip()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"rediss?://", value):
+            raise ValueError("a Redis URL starts with redis:// or rediss://")
+        return value
 
     @field_validator("root_path")
     @classmethod

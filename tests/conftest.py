@@ -45,6 +45,8 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("ESSAYBOT_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("ESSAYBOT_DATA_DIR", str(tmp_path / "data"))
+    # Tests ask many questions from one address; the rate limit's own tests set it.
+    monkeypatch.setenv("ESSAYBOT_RATE_LIMIT", "")
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,23 @@ def test_a_root_path_that_is_not_a_plain_path_is_refused(value: str) -> None:
         Settings(root_path=value)
 
 
+@pytest.mark.parametrize("value", ["60/minute", "10/second;600/hour", " 5 per minute ", ""])
+def test_a_rate_limit_is_counts_per_period(value: str) -> None:
+    assert Settings(rate_limit=value).rate_limit == value.strip()
+
+
+@pytest.mark.parametrize("value", ["60", "fast", "60/fortnight"])
+def test_a_rate_limit_that_cannot_be_read_says_how_to_write_one(value: str) -> None:
+    with pytest.raises(ValidationError, match="count/period"):
+        Settings(rate_limit=value)
+
+
+def test_a_redis_url_names_redis() -> None:
+    assert Settings(redis_url=" redis://cache:6379/0 ").redis_url == "redis://cache:6379/0"
+    with pytest.raises(ValidationError, match="redis://"):
+        Settings(redis_url="http://cache:6379")
+
+
 @pytest.mark.parametrize("value", ["nan", "inf"])
 def test_a_threshold_must_be_a_finite_number(value: str) -> None:
     with pytest.raises(ValidationError, match="finite number"):

@@ -172,6 +172,8 @@ VOCABULARY = Vocabulary(
             "names nothing": "Die Frage sagt nicht, worum es geht; bitte nennen, was Sie "
             "wissen möchten, z. B. „Wer hat Stability AI verklagt?“.",
             "history": "Der Verlauf muss eine Liste früherer Fragen sein.",
+            "too many": "Zu viele Fragen in kurzer Zeit; bitte in {seconds} Sekunden "
+            "wieder fragen.",
         }
     ),
 )

@@ -147,6 +147,7 @@ VOCABULARY = Vocabulary(
             "names nothing": "The question does not say what it is about; name the thing you "
             'want to know, e.g. "Who sued Stability AI?".',
             "history": "The history must be a list of earlier questions.",
+            "too many": "Too many questions in a short time; ask again in {seconds} seconds.",
         }
     ),
 )

@@ -42,6 +42,7 @@ from ..feedback.records import ANSWER_ID, Status, Vote
 from ..ingest.titles import title
 from ..languages import LANGUAGES
 from ..ops.metrics import CONTENT_TYPE, Metrics
+from ..ops.ratelimit import Limiter, RateLimit, RateLimits
 from ..ops.requests import RequestRecorder, note
 from ..store.live import LiveEngine
 from .desk import Desk
@@ -49,7 +50,7 @@ from .gate import is_json, route_label
 from .headers import SecurityHeaders
 from .limits import BodyLimits, RequestLimits
 from .origins import OriginGuard, OriginPolicy
-from .responses import error
+from .responses import error, preferred_language
 from .widget import add_widget_routes
 
 if TYPE_CHECKING:
@@ -121,24 +122,6 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str]:
     return 422, f"The request is not valid: {where}."
 
 
-def _preferred_language(request: Request) -> str:
-    """German when the client's Accept-Language ranks German first (the widget sends its
-    own language), else English."""
-    best, best_weight = "", 0.0
-    for part in request.headers.get("accept-language", "").split(","):
-        tag, *params = (piece.strip().lower() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    weight = float(param[2:])
-                except ValueError:
-                    weight = 0.0
-        if tag and 0.0 < weight <= 1.0 and weight > best_weight:  # NaN fails every test
-            best, best_weight = tag, weight
-    return "de" if best == "de" or best.startswith("de-") else "en"
-
-
 _LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
     weakref.WeakKeyDictionary()
 )
@@ -170,11 +153,14 @@ def create_app(
     # index build is taken up while serving (store/live.py).
     live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
     metrics = Metrics(lambda: live.engine)
-    desk = Desk(live, journal, metrics)
+    limiter = Limiter(RateLimit(settings.rate_limit, settings.redis_url), metrics)
+    desk = Desk(live, journal, metrics, limiter)
     app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.journal = journal
     policy = OriginPolicy(settings.origins)
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
+    # Inside CORS and the headers: a 429 reaches a widget on an allowed page readably.
+    app.add_middleware(RateLimits, limiter=desk.limiter, language=preferred_language)
     app.add_middleware(SecurityHeaders)
     # The plain class, where Gradio looks for it, so Gradio's own CORS layer steps back.
     app.add_middleware(
@@ -202,7 +188,7 @@ def create_app(
 
     @app.exception_handler(QuestionRejected)
     async def _rejected(request: Request, exc: QuestionRejected) -> JSONResponse:
-        return error(422, exc.in_language(_preferred_language(request)))
+        return error(422, exc.in_language(preferred_language(request.headers)))
 
     @app.exception_handler(EssaybotError)
     async def _unavailable(request: Request, exc: EssaybotError) -> JSONResponse:
@@ -299,7 +285,7 @@ def create_app(
         """What a client shows before the first question: the texts' titles and
         questions the text is shown to answer, in the language asked for."""
         wanted = request.query_params.get("lang", "")
-        language = wanted if wanted in LANGUAGES else _preferred_language(request)
+        language = wanted if wanted in LANGUAGES else preferred_language(request.headers)
         engine = live.engine
         offered = await anyio.to_thread.run_sync(examples_for, engine, language, limiter=_askers())
         return {

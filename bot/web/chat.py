@@ -8,9 +8,11 @@ import logging
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, cast
 
+import anyio.to_thread
 import gradio as gr
 from starlette.routing import Mount
 
@@ -21,6 +23,7 @@ from ..errors import EssaybotError, QuestionRejected
 from ..feedback.records import Vote
 from ..languages import LANGUAGES
 from ..languages.guess import Language, guess_language, texts_language
+from ..ops.ratelimit import too_many
 from .essay import essay_html
 from .gate import GradioGate
 
@@ -179,21 +182,28 @@ def build_chat(desk: Desk) -> gr.Blocks:
     live, journal = desk.live, desk.journal
     settings = live.engine.settings
 
-    def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> str:
+    async def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> str:
+        language = guess_language(message if isinstance(message, str) else "")
+        client = request.client.host if request.client else "unknown"
+        wait = await desk.limiter.wait("questions", client) if desk.limiter.items else None
+        if wait is not None:
+            return too_many(language, wait)
         earlier = user_questions(history)
+        # The answer becomes the message after the question, which follows the history.
+        answer_id = chat_answer_id(request.session_hash or "", len(history) + 1)
         try:
-            # The answer becomes the message after the question, which follows the history.
-            answer_id = chat_answer_id(request.session_hash or "", len(history) + 1)
-            answer = desk.answer(message, earlier, answer_id=answer_id, channel="chat")
+            # Off the event loop, as the API's questions (app.py).
+            answer = await anyio.to_thread.run_sync(
+                partial(desk.answer, answer_id=answer_id, channel="chat"), message, earlier
+            )
             return status_label(answer) + answer.markdown
         except QuestionRejected as exc:
             # Told in the chat, in the language of the question, not as a crash.
-            return exc.in_language(guess_language(message if isinstance(message, str) else ""))
+            return exc.in_language(language)
         except EssaybotError as exc:
             # A missing index or model: for whoever runs the bot, in the log; the reader
             # is told in the language of the question.
             log.error("Could not answer in the chat: %s", exc)
-            language = guess_language(message if isinstance(message, str) else "")
             return LANGUAGES[language].widget.failed
 
     with gr.Blocks(title="essaybot: Fragen an den Text") as page:

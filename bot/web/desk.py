@@ -1,6 +1,6 @@
 """Where the API and the chat take a question: `ask()` on the engine that answers now,
 and the asking recorded, for the page owner in the journal (what readers ask) and for
-whoever runs the bot in the metrics (how it answers)."""
+whoever runs the bot in the metrics (how it answers); beside it, the rate limits."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..answer.ask import Answer
     from ..feedback.journal import Journal
     from ..ops.metrics import Metrics
+    from ..ops.ratelimit import Limiter
     from ..store.live import LiveEngine
 
 __all__ = ["Desk"]
@@ -28,6 +29,8 @@ class Desk:
     live: LiveEngine
     journal: Journal
     metrics: Metrics
+    # Counts each client's questions; the API's layer and the chat both ask it.
+    limiter: Limiter
 
     def answer(
         self, question: str, history: Sequence[str], *, answer_id: str, channel: str

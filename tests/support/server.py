@@ -78,6 +78,8 @@ def running_server(
         NETGUARD_LOG=str(netlog),
         # Questions and feedback in the test's directory, not the project's.
         ESSAYBOT_DATA_DIR=str(tmp_path / f"data-{port}"),
+        # Tests ask many questions from one address; the rate limit's own tests set it.
+        ESSAYBOT_RATE_LIMIT="",
     )
     environment.update(env or {})
     command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]

@@ -9,9 +9,14 @@ always runs them.
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 
@@ -50,20 +55,79 @@ def postgres_database() -> Iterator[str]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@contextmanager
-def redis_namespace() -> Iterator[tuple[str, str]]:
-    """The Redis URL and a key prefix of its own, whose keys are deleted afterwards."""
+def redis_url() -> str:
+    """The machine's Redis, checked to answer."""
     import redis
 
-    prefix = f"essaybot-test-{uuid.uuid4().hex[:12]}"
     client = redis.Redis.from_url(REDIS, socket_connect_timeout=3)
     try:
         client.ping()
     except redis.RedisError as exc:
         unavailable("Redis", REDIS, exc)
-    try:
-        yield REDIS, prefix
     finally:
-        for key in client.scan_iter(f"*{prefix}*"):
-            client.delete(key)
         client.close()
+    return REDIS
+
+
+def forget_client(url: str, client: str) -> None:
+    """Delete the rate-limit counts Redis keeps for `client` (a test's own address)."""
+    import redis
+
+    with redis.Redis.from_url(url) as connection:
+        for key in connection.scan_iter(f"*{client}*"):
+            connection.delete(key)
+
+
+@dataclass
+class OwnRedis:
+    """A redis-server of the test's own, on a free loopback port, to stop and start."""
+
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise TimeoutError(f"redis-server did not listen on {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@contextmanager
+def own_redis() -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        unavailable("Redis", "redis-server", FileNotFoundError("redis-server is not installed"))
+    from .server import free_port
+
+    server = OwnRedis(free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
