@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
+from bot.answer.ask import ask
 from bot.cli import cli
 
-from .support.server import running_server
+from .support.nginx import nginx_missing, running_nginx
+from .support.server import free_port, running_server
+from .support.services import postgres_database, unavailable
 
 if TYPE_CHECKING:
     from bot import Engine
@@ -78,3 +86,113 @@ def test_a_replica_refuses_to_start_without_an_index(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"There is no index in {empty}; run `essaybot index`." in result.stderr
     assert not empty.exists()
+
+
+# Three replicas behind nginx
+
+
+QUESTIONS = (
+    "Wer hat Stability AI verklagt?",
+    "Was ist ein Grundlagenmodell?",
+    "Was kostet es, ein Grundlagenmodell zu bauen?",
+    "Welche Unternehmen nennt der Text?",
+    "Was hat Meta mit LLaMA gemacht?",
+    "Who sued Stability AI?",
+    "What is the biggest obstacle for open-source foundation models?",
+    "Wie viel kostet ein Döner in Berlin?",
+    "Warum scheiterte Neo-GPT?",
+    "Wer entscheidet über KI-Modelle?",
+)
+TOTAL, CLIENTS = 2000, 32
+
+
+def shape(answer: dict[str, object]) -> tuple[object, ...]:
+    """What must agree between replicas and the bot in this process: the status and the
+    paragraphs quoted, in order."""
+    passages = answer["passages"]
+    assert isinstance(passages, list)
+    return answer["status"], tuple((p["source"], p["paragraph"]) for p in passages)
+
+
+def test_three_replicas_behind_nginx_answer_every_question_through_a_kill_and_a_restart(
+    engine: Engine, shared_index: Path, tmp_path: Path
+) -> None:
+    missing = nginx_missing()
+    if missing:
+        unavailable("nginx", "nginx", FileNotFoundError(missing))
+    expected = {q: shape(ask(q, engine).to_json()) for q in QUESTIONS}
+    with postgres_database() as database, ExitStack() as stack:
+        env = {"ESSAYBOT_BUILD_INDEX": "false", "ESSAYBOT_DATABASE_URL": database}
+        args = ("--index-dir", str(shared_index))
+        ports = [free_port() for _ in range(3)]
+        replicas = [
+            stack.enter_context(running_server(tmp_path, *args, env=env, port=port))
+            for port in ports
+        ]
+        proxy = stack.enter_context(running_nginx(tmp_path / "nginx", ports))
+        done, lock = [0], threading.Lock()
+        results: list[tuple[str, int, dict[str, object]]] = []
+
+        def client(number: int) -> None:
+            with httpx.Client(base_url=proxy, timeout=60) as http:
+                for i in range(number, TOTAL, CLIENTS):
+                    question = QUESTIONS[i % len(QUESTIONS)]
+                    response = http.post("/api/ask", json={"question": question})
+                    with lock:
+                        results.append((question, response.status_code, response.json()))
+                        done[0] += 1
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            clients = [pool.submit(client, n) for n in range(CLIENTS)]
+
+            def until(count: int) -> None:
+                while done[0] < count and not all(c.done() for c in clients):
+                    time.sleep(0.01)
+
+            until(TOTAL // 4)
+            replicas[1].process.kill()  # kill -9, in the middle of answering
+            killed_at = done[0]
+            restarted = stack.enter_context(running_server(tmp_path, *args, env=env, port=ports[1]))
+            restarted_at = done[0]
+            for future in clients:
+                future.result()
+        assert len(results) == TOTAL
+        failed = [(q, status, body) for q, status, body in results if status != 200]
+        assert failed == []
+        wrong = [(q, shape(body)) for q, _, body in results if shape(body) != expected[q]]
+        assert wrong == []
+        assert killed_at < restarted_at < TOTAL  # the restart came back during the load
+        served = httpx.get(f"{restarted.url}/metrics", timeout=10).text
+        assert 'essaybot_answers_total{channel="api",status="answered"}' in served
+        errors = (tmp_path / "nginx" / "error.log").read_text().splitlines()
+        retried = [line for line in errors if "connect() failed" in line or "prematurely" in line]
+        assert retried  # nginx did meet the killed replica, and sent its questions on
+
+        # Votes on 300 answers, through every replica, each in PostgreSQL once.
+        voted = [str(body["id"]) for _, _, body in results[:300]]
+
+        def vote(answer_id: str) -> int:
+            body = {"answer_id": answer_id, "helpful": True, "question": "Wer?"}
+            return httpx.post(f"{proxy}/api/feedback", json=body, timeout=30).status_code
+
+        with ThreadPoolExecutor(16) as pool:
+            assert set(pool.map(vote, voted)) == {202}
+        store = sa.create_engine(database)
+        deadline = time.monotonic() + 20
+        with store.connect() as connection:
+            while True:
+                rows = connection.execute(sa.text("SELECT answer_id FROM feedback")).all()
+                if len(rows) >= len(voted) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            asked = connection.execute(sa.text("SELECT count(*) FROM questions")).scalar_one()
+        store.dispose()
+        assert sorted(r.answer_id for r in rows) == sorted(voted)
+        # A kill -9 loses what the killed replica's journal had not yet written.
+        print(
+            f"\n{TOTAL} questions from {CLIENTS} clients through nginx: all answered alike; "
+            f"replica killed after {killed_at}, back after {restarted_at}; nginx met it "
+            f"{len(retried)} time(s); {len(voted)} votes kept once each; "
+            f"{asked} of {TOTAL} questions kept in the log"
+        )
+        assert TOTAL - 100 <= asked <= TOTAL

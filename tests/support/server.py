@@ -60,14 +60,19 @@ def _cap_open_files(limit: int) -> None:
 
 @contextmanager
 def running_server(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None, open_files: int | None = None
+    tmp_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
+    port: int | None = None,
 ) -> Iterator[Server]:
     """Start `essaybot serve` on 127.0.0.1 with the network guard; stop it afterwards.
 
     `open_files` caps the server's file handles, hard limit included, as a small container
-    would, so a test can reach the cap with a few hundred connections.
+    would, so a test can reach the cap with a few hundred connections. `port` restarts a
+    replica where it was (default: a free port); its output is added to the same log.
     """
-    port = free_port()
+    port = port or free_port()
     netlog = tmp_path / f"netguard-{port}.log"
     output = tmp_path / f"server-{port}.log"
     environment = {
@@ -83,7 +88,7 @@ def running_server(
     )
     environment.update(env or {})
     command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with output.open("wb") as sink:
+    with output.open("ab") as sink:
         process = subprocess.Popen(
             [*command, *args],
             cwd=PROJECT,
