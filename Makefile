@@ -8,7 +8,7 @@ PORT ?= $(or $(ESSAYBOT_PORT),7860)
 
 DEMO_PORT ?= 8000
 
-.PHONY: setup serve test lint index browser demo-embed clean
+.PHONY: setup serve test lint index browser nginx demo-embed clean
 
 setup: $(STAMP)
 
@@ -45,12 +45,19 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's nginx for the replicas test (tests/test_replicas.py); installed, never started
+# as a service: the test runs its own on a loopback port.
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; }
+
 lint: setup
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy
 
-test: setup browser lint
+test: setup browser nginx lint
 	$(BIN)/python -m pytest
 
 clean:

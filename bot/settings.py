@@ -119,6 +119,18 @@ class Settings(BaseSettings):
         description="Addresses of the reverse proxies whose `X-Forwarded-For` names the "
         "client (comma separated, or `*`); a client is limited by that address.",
     )
+    api_tokens: str = Field(
+        "",
+        description="Tokens that scripts must send (`Authorization: Bearer <token>`) to use "
+        "/api/*, comma separated, each at least 16 characters. Browser pages (the chat, "
+        "the widget, allowed origins) pass by their origin. Default: no token needed.",
+    )
+    user_header: str = Field(
+        "",
+        description="A header in which the intranet's sign-in proxy names the signed-in "
+        "reader (e.g. `X-Forwarded-User`); when set, every request must come through a "
+        "trusted proxy with it, or carry a token. Default: readers need not sign in.",
+    )
     root_path: str = Field(
         "",
         description="Path prefix under which a reverse proxy serves the bot (e.g. `/bot`).",
@@ -197,6 +209,26 @@ class Settings(BaseSettings):
             raise ValueError("a Redis URL starts with redis:// or rediss://")
         return value
 
+    @field_validator("api_tokens")
+    @classmethod
+    def _tokens(cls, value: str) -> str:
+        tokens = [t.strip() for t in value.split(",") if t.strip()]
+        for token in tokens:
+            if len(token) < 16 or not re.fullmatch(r"[\x21-\x7e]+", token):
+                raise ValueError(
+                    "each token is at least 16 printable characters without spaces or commas "
+                    "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe())'`)"
+                )
+        return ",".join(tokens)
+
+    @field_validator("user_header")
+    @classmethod
+    def _user_header(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9-]+", value):
+            raise ValueError("a header name is letters, digits and hyphens (e.g. X-Forwarded-User)")
+        return value
+
     @field_validator("root_path")
     @classmethod
     def _root(cls, value: str) -> str:
@@ -206,6 +238,14 @@ class Settings(BaseSettings):
                 "the root path is /segment[/segment...] of letters, digits and .-_~ (e.g. /bot)"
             )
         return value
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        return tuple(t for t in self.api_tokens.split(",") if t)
+
+    @property
+    def proxies(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
     def origins(self) -> tuple[str, ...]:

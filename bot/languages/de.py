@@ -172,6 +172,9 @@ VOCABULARY = Vocabulary(
             "names nothing": "Die Frage sagt nicht, worum es geht; bitte nennen, was Sie "
             "wissen möchten, z. B. „Wer hat Stability AI verklagt?“.",
             "history": "Der Verlauf muss eine Liste früherer Fragen sein.",
+            "token": "Diese Schnittstelle verlangt einen Zugangsschlüssel: senden Sie "
+            "„Authorization: Bearer <Schlüssel>“; den Schlüssel vergibt, wer den Bot betreibt.",
+            "sign in": "Bitte melden Sie sich im Intranet an und öffnen Sie die Seite dann erneut.",
             "too many": "Zu viele Fragen in kurzer Zeit; bitte in {seconds} Sekunden "
             "wieder fragen.",
         }

@@ -147,6 +147,9 @@ VOCABULARY = Vocabulary(
             "names nothing": "The question does not say what it is about; name the thing you "
             'want to know, e.g. "Who sued Stability AI?".',
             "history": "The history must be a list of earlier questions.",
+            "token": 'This API needs an access token: send "Authorization: Bearer <token>"; '
+            "whoever runs the bot hands out the tokens.",
+            "sign in": "Please sign in to the intranet, then open the page again.",
             "too many": "Too many questions in a short time; ask again in {seconds} seconds.",
         }
     ),

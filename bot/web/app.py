@@ -33,6 +33,7 @@ from pydantic import (
 )
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..answer.examples import example_questions
 from ..embed.batching import MAX_BATCH, BatchingEmbedder
@@ -41,6 +42,7 @@ from ..feedback.journal import Journal
 from ..feedback.records import ANSWER_ID, Status, Vote
 from ..ingest.titles import title
 from ..languages import LANGUAGES
+from ..ops.access import Access, AccessControl, KeepPeer
 from ..ops.metrics import CONTENT_TYPE, Metrics
 from ..ops.ratelimit import Limiter, RateLimit, RateLimits
 from ..ops.requests import RequestRecorder, note
@@ -161,6 +163,8 @@ def create_app(
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
     # Inside CORS and the headers: a 429 reaches a widget on an allowed page readably.
     app.add_middleware(RateLimits, limiter=desk.limiter, language=preferred_language)
+    access = Access(settings.tokens, settings.user_header, settings.origins, settings.proxies)
+    app.add_middleware(AccessControl, access=access, language=preferred_language)
     app.add_middleware(SecurityHeaders)
     # The plain class, where Gradio looks for it, so Gradio's own CORS layer steps back.
     app.add_middleware(
@@ -172,10 +176,14 @@ def create_app(
         max_age=600,
     )
     app.add_middleware(OriginGuard, policy=policy)
-    # Added last, so it runs first: it sees every request, the refused ones included.
+    # Outside the policies: it sees every request, the refused ones included.
     app.add_middleware(
         RequestRecorder, metrics=metrics, label=route_label, questions=settings.question_log
     )
+    # The client as a trusted proxy names it, for the rate limits and the log; outside it,
+    # the address that connected, for access control.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.proxies))
+    app.add_middleware(KeepPeer)
     add_widget_routes(app)
 
     @app.exception_handler(RequestValidationError)

@@ -173,7 +173,7 @@ def _run(app: ASGIApp, settings: Settings, protocol: type[asyncio.Protocol]) -> 
         timeout_keep_alive=5,
         timeout_graceful_shutdown=10,
         server_header=False,
-        # The client's address from the proxy in front, for the rate limits.
-        proxy_headers=True,
-        forwarded_allow_ips=settings.trusted_proxies,
+        # The app takes the client from a trusted proxy itself (web/app.py), keeping the
+        # address that connected for access control.
+        proxy_headers=False,
     )

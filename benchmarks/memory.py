@@ -1,0 +1,110 @@
+"""Resident memory of one server over 10,000 questions in a row.
+
+Usage: .venv/bin/python benchmarks/memory.py [--questions N] [--clients N]
+A real `essaybot serve` on a free loopback port, its question log on (SQLite in a
+temporary data directory), asked questions that differ every time (a known question with
+a word of the text added), so no cache sees the same question twice. Prints the server's
+resident memory after a warm-up and then every quarter; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speed import QUESTIONS, _free_port
+
+ESSAYBOT = Path(sys.executable).with_name("essaybot")
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _words() -> list[str]:
+    text = " ".join(p.read_text(encoding="utf-8") for p in (PROJECT / "seeds").glob("*.txt"))
+    return sorted({w.strip('.,;:!?„“"()') for w in text.split() if len(w) > 4})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=8)
+    options = parser.parse_args()
+    words = _words()
+    rng = random.Random(13)
+    with tempfile.TemporaryDirectory() as data:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "ESSAYBOT_DATA_DIR": data,
+            "ESSAYBOT_RATE_LIMIT": "",
+        }
+        server = subprocess.Popen(
+            [str(ESSAYBOT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    if time.monotonic() > deadline:
+                        raise
+                time.sleep(0.1)
+
+            def ask(count: int) -> None:
+                questions = [
+                    f"{QUESTIONS[i % len(QUESTIONS)]} {rng.choice(words)}" for i in range(count)
+                ]
+
+                def worker(offset: int) -> None:
+                    with httpx.Client(base_url=url, timeout=60) as client:
+                        for question in questions[offset :: options.clients]:
+                            reply = client.post("/api/ask", json={"question": question})
+                            if reply.status_code not in (200, 422):
+                                raise RuntimeError(f"{reply.status_code}: {reply.text}")
+
+                with ThreadPoolExecutor(options.clients) as pool:
+                    list(pool.map(worker, range(options.clients)))
+
+            ask(500)  # warm: the model's buffers, the thread pools, the database
+            rows = [("after 500 to warm up", 0, _rss_mb(server.pid))]
+            start = time.perf_counter()
+            quarter = options.questions // 4
+            for step in range(1, 5):
+                ask(quarter)
+                rows.append((f"after {step * quarter:,} more", step * quarter, _rss_mb(server.pid)))
+            seconds = time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    base = rows[0][2]
+    print(f"\n{options.questions:,} questions, {options.clients} clients, {seconds:.0f} s")
+    print(f"{'':<24} {'resident MB':>12} {'growth MB':>10}")
+    for label, _, rss in rows:
+        print(f"{label:<24} {rss:>12.1f} {rss - base:>+10.1f}")
+
+
+if __name__ == "__main__":
+    main()
