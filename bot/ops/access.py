@@ -91,9 +91,7 @@ class Access:
                 continue
         return False
 
-    def allows(
-        self, method: str, path: str, headers: Headers, peer: str, own_origin: str
-    ) -> bool:
+    def allows(self, method: str, path: str, headers: Headers, peer: str, own_origin: str) -> bool:
         if not self.on or path in _OPEN or self.has_token(headers):
             return True
         if self.user_header:

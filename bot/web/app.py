@@ -16,7 +16,8 @@ import weakref
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -25,10 +26,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import (
     BaseModel,
-    ConfigDict,
-    StrictBool,
-    StrictStr,
-    StringConstraints,
     ValidationError,
 )
 from starlette.exceptions import HTTPException
@@ -39,7 +36,7 @@ from ..answer.examples import example_questions
 from ..embed.batching import MAX_BATCH, BatchingEmbedder
 from ..errors import EssaybotError, QuestionRejected
 from ..feedback.journal import Journal
-from ..feedback.records import ANSWER_ID, Status, Vote
+from ..feedback.records import Vote
 from ..ingest.titles import title
 from ..languages import LANGUAGES
 from ..ops.access import Access, AccessControl, KeepPeer
@@ -53,6 +50,15 @@ from .headers import SecurityHeaders
 from .limits import BodyLimits, RequestLimits
 from .origins import OriginGuard, OriginPolicy
 from .responses import error, preferred_language
+from .schema import (
+    AboutResponse,
+    AskRequest,
+    AskResponse,
+    FeedbackRequest,
+    FeedbackResponse,
+    errors,
+    json_body,
+)
 from .widget import add_widget_routes
 
 if TYPE_CHECKING:
@@ -63,26 +69,6 @@ if TYPE_CHECKING:
 __all__ = ["create_app", "import_chat"]
 
 log = logging.getLogger(__name__)
-
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    question: StrictStr
-    history: list[StrictStr] = []
-
-
-class FeedbackRequest(BaseModel):
-    """A reader's vote on one answer; the question and status come with it, so a vote
-    means something even with the question log off."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    answer_id: Annotated[StrictStr, StringConstraints(pattern=f"^{ANSWER_ID.pattern}$")]
-    helpful: StrictBool
-    question: Annotated[StrictStr, StringConstraints(min_length=1, max_length=4000)]
-    status: Status | None = None
-    comment: Annotated[StrictStr, StringConstraints(max_length=500)] = ""
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -157,7 +143,15 @@ def create_app(
     metrics = Metrics(lambda: live.engine)
     limiter = Limiter(RateLimit(settings.rate_limit, settings.redis_url), metrics)
     desk = Desk(live, journal, metrics, limiter)
-    app = FastAPI(title="essaybot", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="essaybot",
+        summary="Answers questions about a text by quoting it.",
+        version=version("essaybot"),
+        docs_url=None,
+        redoc_url=None,
+        # For clients and for Schemathesis; no docs page, which would load from a CDN.
+        openapi_url="/api/openapi.json",
+    )
     app.state.journal = journal
     policy = OriginPolicy(settings.origins)
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
@@ -209,7 +203,7 @@ def create_app(
 
     # The probes and the metrics run on the event loop, not in the thread pool the
     # questions fill: a monitor gets its answer during a burst of questions.
-    @app.api_route("/healthz", methods=["GET", "HEAD"])
+    @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     async def healthz() -> dict[str, Any]:
         """Alive: the process answers. Names the model and the index for a person."""
         engine = live.engine
@@ -221,7 +215,7 @@ def create_app(
             "index": {"build": engine.index.build, "built_at": engine.index.manifest.built_at},
         }
 
-    @app.api_route("/readyz", methods=["GET", "HEAD"])
+    @app.api_route("/readyz", methods=["GET", "HEAD"], include_in_schema=False)
     async def readyz() -> JSONResponse:
         """Ready for questions: the model and an index are loaded. During a rebuild, the
         build that answers and the one being loaded beside it."""
@@ -242,11 +236,19 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    @app.api_route("/metrics", methods=["GET", "HEAD"])
+    @app.api_route("/metrics", methods=["GET", "HEAD"], include_in_schema=False)
     async def prometheus_metrics() -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE)
 
-    @app.post("/api/ask")
+    @app.post(
+        "/api/ask",
+        summary="Ask a question about the text",
+        description="The answer quotes the text verbatim: its passages, with the sentences "
+        "that matter marked, and how sure it is (`status`). `history` holds the earlier "
+        "questions of the conversation, for a follow-up.",
+        openapi_extra=json_body(AskRequest),
+        responses={200: {"model": AskResponse}, **errors(400, 401, 413, 415, 422, 429, 503)},
+    )
     async def api_ask(request: Request) -> Any:
         body = _parse(
             AskRequest, request.headers.get("content-type", ""), await request.body(), _SEND
@@ -288,7 +290,22 @@ def create_app(
             examples[key] = example_questions(engine, language)
         return examples[key]
 
-    @app.get("/api/about")
+    @app.get(
+        "/api/about",
+        summary="The texts' titles and questions they answer",
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "lang",
+                    "in": "query",
+                    "required": False,
+                    "description": "de or en; otherwise the client's Accept-Language decides.",
+                    "schema": {"type": "string"},
+                }
+            ]
+        },
+        responses={200: {"model": AboutResponse}, **errors(401, 422, 503)},
+    )
     async def api_about(request: Request) -> dict[str, Any]:
         """What a client shows before the first question: the texts' titles and
         questions the text is shown to answer, in the language asked for."""
@@ -302,7 +319,13 @@ def create_app(
             "examples": list(offered),
         }
 
-    @app.post("/api/feedback", status_code=202)
+    @app.post(
+        "/api/feedback",
+        status_code=202,
+        summary="Vote on an answer: helpful or not, with an optional comment",
+        openapi_extra=json_body(FeedbackRequest),
+        responses={202: {"model": FeedbackResponse}, **errors(400, 401, 413, 415, 422, 429)},
+    )
     async def api_feedback(request: Request) -> dict[str, bool]:
         body = _parse(
             FeedbackRequest,
@@ -321,16 +344,24 @@ def create_app(
         journal.voted(vote)  # written by the journal's thread: never waits for the database
         return {"received": True}
 
-    @app.api_route("/api/ask", methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
+    @app.api_route(
+        "/api/ask",
+        methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     def api_ask_wrong_method() -> JSONResponse:
         return _post_only("/api/ask", _SEND)
 
-    @app.api_route("/api/feedback", methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"])
+    @app.api_route(
+        "/api/feedback",
+        methods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     def api_feedback_wrong_method() -> JSONResponse:
         return _post_only("/api/feedback", _SEND_VOTE)
 
-    @app.api_route("/api", methods=_ALL_METHODS)
-    @app.api_route("/api/{rest:path}", methods=_ALL_METHODS)
+    @app.api_route("/api", methods=_ALL_METHODS, include_in_schema=False)
+    @app.api_route("/api/{rest:path}", methods=_ALL_METHODS, include_in_schema=False)
     def api_unknown(rest: str = "") -> JSONResponse:
         # Without this, Gradio's mount at / would answer in its own error shape.
         return error(
