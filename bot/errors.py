@@ -125,13 +125,16 @@ class IndexCorrupt(_IndexProblem):
 class IndexUnwritable(EssaybotError):
     """The index directory cannot be created or written (a file in the way, no permission)."""
 
-    def __init__(self, *, path: Path, reason: str) -> None:
+    def __init__(self, *, path: Path, reason: str, disk_full: bool = False) -> None:
         self.path = path
         self.reason = reason
-        super().__init__(
-            f"The index cannot be written to {path} ({reason}). "
-            "Point ESSAYBOT_INDEX_DIR / --index-dir at a directory this user may write."
+        advice = (
+            "Free space on that disk, or point ESSAYBOT_INDEX_DIR / --index-dir at a "
+            "directory on another; the index that was there is still the live one."
+            if disk_full
+            else "Point ESSAYBOT_INDEX_DIR / --index-dir at a directory this user may write."
         )
+        super().__init__(f"The index cannot be written to {path} ({reason}). {advice}")
 
 
 class QuestionRejected(EssaybotError):

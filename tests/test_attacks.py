@@ -539,12 +539,12 @@ def _read_as_stranger(browser: object, page_url: str, bot: Server) -> dict[str, 
 def test_a_strangers_page_cannot_read_the_locked_bot(
     named_browser: object, stranger_site: str, locked: Server
 ) -> None:
-    refused_posts = locked.output.read_text().count('"POST /api/ask HTTP/1.1" 415')
+    refused_posts = locked.output.read_text().count("POST /api/ask 415 ")
     read = _read_as_stranger(named_browser, stranger_site, locked)
     assert read == {path: "refused" for path, _ in READS}
     # The simple post, which needs no preflight, reached the server and did not run.
     log = locked.output.read_text()
-    assert log.count('"POST /api/ask HTTP/1.1" 415') == refused_posts + 1
+    assert log.count("POST /api/ask 415 ") == refused_posts + 1
 
 
 @pytest.mark.browser

@@ -15,6 +15,7 @@ until the next one, for a reader that resolved `CURRENT` just before it changed.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -281,7 +282,15 @@ def build_and_save(
         with index_lock(directory):
             return _build_and_save(texts, model, directory, progress=progress)
     except OSError as exc:  # a file where the directory should be, no permission, ...
-        raise IndexUnwritable(path=directory, reason=exc.strerror or type(exc).__name__) from exc
+        raise _unwritable(directory, exc) from exc
+
+
+def _unwritable(directory: Path, exc: OSError) -> IndexUnwritable:
+    return IndexUnwritable(
+        path=directory,
+        reason=exc.strerror or type(exc).__name__,
+        disk_full=exc.errno in (errno.ENOSPC, errno.EDQUOT),
+    )
 
 
 def _build_and_save(
@@ -314,4 +323,4 @@ def ensure_index(
             except (IndexMissing, IndexStale, IndexCorrupt):
                 return _build_and_save(texts, model, directory, progress=progress)
     except OSError as exc:  # a file where the directory should be, no permission, ...
-        raise IndexUnwritable(path=directory, reason=exc.strerror or type(exc).__name__) from exc
+        raise _unwritable(directory, exc) from exc
