@@ -10,9 +10,7 @@ resident memory after a warm-up and then every quarter; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +21,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speed import QUESTIONS, _free_port
+from speed import QUESTIONS, _serve
 
 ESSAYBOT = Path(sys.executable).with_name("essaybot")
 PROJECT = Path(__file__).resolve().parent.parent
@@ -49,29 +47,9 @@ def main() -> None:
     words = _words()
     rng = random.Random(13)
     with tempfile.TemporaryDirectory() as data:
-        port = _free_port()
-        env = {
-            **os.environ,
-            "ESSAYBOT_DATA_DIR": data,
-            "ESSAYBOT_RATE_LIMIT": "",
-        }
-        server = subprocess.Popen(
-            [str(ESSAYBOT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
+        # Its own index and data directory (built there once), no rate limit.
+        server, url, _ = _serve(Path(data))
         try:
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    if time.monotonic() > deadline:
-                        raise
-                time.sleep(0.1)
 
             def ask(count: int) -> None:
                 questions = [
