@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr, StringConstraints
 
+from ..answer.ask import Quote
 from ..feedback.records import ANSWER_ID, Status
 
 __all__ = [
@@ -46,23 +47,13 @@ class FeedbackRequest(BaseModel):
     comment: Annotated[StrictStr, StringConstraints(max_length=500)] = ""
 
 
-class QuoteResponse(BaseModel):
-    source: str
-    title: str
-    paragraph: int
-    section: str | None
-    text: str
-    score: float
-    highlights: list[str]
-    anchor: str
-
-
 class AskResponse(BaseModel):
     question: str
     found: bool
     status: Status
     message: str
-    passages: list[QuoteResponse]
+    # The quotes as `ask()` makes them (answer/ask.py); pydantic reads the dataclass.
+    passages: list[Quote]
     markdown: str
     id: str
 
