@@ -7,6 +7,7 @@ to the newest version whenever the bot opens the database.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -32,6 +33,11 @@ VERSION_TABLE = "essaybot_schema_version"
 # The dialects with INSERT ... ON CONFLICT; others check first, then write.
 _UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
+# Alembic runs a migration through module-level proxies (`alembic.context`, `alembic.op`):
+# two threads migrating at once replace each other's and fail. Processes (replicas) take
+# turns by the database's own lock (migrations/env.py); threads of one process by this one.
+_MIGRATING = threading.Lock()
+
 
 def connect(url: str) -> sa.Engine:
     """An engine for `url`; a SQLite file's directory is created, and SQLite waits for a
@@ -55,13 +61,13 @@ def _alembic(connection: sa.Connection) -> Config:
 def migrate(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (the newest by default); run at every start, it does
     nothing when the schema is current."""
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
         command.upgrade(_alembic(connection), revision)
 
 
 def rollback(engine: sa.Engine, revision: str) -> None:
     """Take the schema back to `revision` ("base": no tables), for a downgrade of the bot."""
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
         command.downgrade(_alembic(connection), revision)
 
 
