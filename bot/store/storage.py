@@ -113,9 +113,12 @@ def save_index(index: Index, directory: Path) -> Path:
     _remove_leftovers(directory, keep={previous})
     staging = Path(tempfile.mkdtemp(dir=directory, prefix=_STAGING))
     try:
-        faiss.write_index(index.vectors, str(staging / _VECTORS))
+        # Serialized here and written by Python: a failed write is an OSError with its
+        # errno (a full disk says so), where faiss.write_index raises a bare RuntimeError.
+        (staging / _VECTORS).write_bytes(faiss.serialize_index(index.vectors).tobytes())
         if index.window_index is not None:
-            faiss.write_index(index.window_index, str(staging / _WINDOW_INDEX))
+            window_index = faiss.serialize_index(index.window_index).tobytes()
+            (staging / _WINDOW_INDEX).write_bytes(window_index)
         matrices = {name: getattr(index, field) for name, field in _MATRICES.items()}
         for name, matrix in {**matrices, _CEILINGS: index.ceilings}.items():
             (staging / name).write_bytes(_npy_bytes(matrix))
