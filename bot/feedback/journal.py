@@ -123,8 +123,9 @@ class Journal:
                     )
                 failing = True
                 with self._lock:
-                    self._lock.wait(delay)
-                    if self._closed:
+                    # New records do not cut the wait short: a database that is away is
+                    # not asked again on every request, and the wait grows only with time.
+                    if self._lock.wait_for(lambda: self._closed, timeout=delay):
                         return
                 delay = min(delay * 2, longest)
                 continue
