@@ -7,6 +7,7 @@ again. The service behind it (the machine's PostgreSQL) is never touched.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from types import TracebackType
@@ -90,8 +91,6 @@ def _pipe(source: socket.socket, sink: socket.socket) -> None:
 
 
 def _close(connection: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     connection.close()
