@@ -202,18 +202,21 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(word.lower() for word in _WORD.findall(text))
 
 
-def _repeats(short: Sentence, long: Sentence) -> bool:
-    a, b = _words(short.text), _words(long.text)
-    smaller = min(len(a), len(b))
-    return smaller >= _REPEAT_MIN_WORDS and len(a & b) / smaller >= _REPEAT_OVERLAP
+def _repeats(short: frozenset[str], long: frozenset[str]) -> bool:
+    smaller = min(len(short), len(long))
+    return smaller >= _REPEAT_MIN_WORDS and len(short & long) / smaller >= _REPEAT_OVERLAP
 
 
-def _original_of(raw: _Raw, others: list[_Raw]) -> int | None:
-    """Index in `others` of the longer paragraph whose sentences `raw` merely repeats."""
-    for i, other in enumerate(others):
-        if other is raw or len(other.sentences) <= len(raw.sentences):
+def _original_of(raw: int, words: list[tuple[frozenset[str], ...]]) -> int | None:
+    """Index of the longer paragraph whose sentences paragraph `raw` merely repeats;
+    paragraphs are given as their sentences' words, each counted once per text."""
+    mine = words[raw]
+    if any(len(sentence) < _REPEAT_MIN_WORDS for sentence in mine):
+        return None  # a sentence this short repeats nothing
+    for i, theirs in enumerate(words):
+        if i == raw or len(theirs) <= len(mine):
             continue
-        if all(any(_repeats(s, o) for o in other.sentences) for s in raw.sentences):
+        if all(any(_repeats(s, o) for o in theirs) for s in mine):
             return i
     return None
 
@@ -223,7 +226,8 @@ def _originals(prose: list[_Raw]) -> dict[int, int | None]:
 
     The original always has more sentences than its repeat, so a chain always ends.
     """
-    direct = {id(raw): _original_of(raw, prose) for raw in prose}
+    words = [tuple(_words(s.text) for s in raw.sentences) for raw in prose]
+    direct = {id(raw): _original_of(i, words) for i, raw in enumerate(prose)}
     resolved: dict[int, int | None] = {}
     for raw in prose:
         target = direct[id(raw)]
@@ -243,6 +247,8 @@ def split_passages(text: Text) -> tuple[Passage, ...]:
     return _parse(text)[1]
 
 
+# The chat's page, its examples and the index all lay out the same texts: once each.
+@lru_cache(maxsize=32)
 def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
     content = text.content
     markdown = text.source.lower().endswith(".md")
