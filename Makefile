@@ -8,7 +8,7 @@ PORT ?= $(or $(ESSAYBOT_PORT),7860)
 
 DEMO_PORT ?= 8000
 
-.PHONY: setup serve test lint index browser nginx demo-embed clean
+.PHONY: setup serve test lint index browser nginx systemd demo-embed clean
 
 setup: $(STAMP)
 
@@ -52,12 +52,19 @@ nginx:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; }
 
+# systemd-analyze, which checks deploy/essaybot@.service (tests/test_deploy.py); nothing
+# is started under systemd.
+systemd:
+	@test -x /usr/bin/systemd-analyze || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
+
 lint: setup
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy
 
-test: setup browser nginx lint
+test: setup browser nginx systemd lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -64,11 +64,18 @@ def _free_port() -> int:
 
 
 def _serve(
-    index_dir: Path, *, question_log: bool = True
+    index_dir: Path,
+    *,
+    question_log: bool = True,
+    seeds: Path | None = None,
+    cpus: set[int] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str, float]:
+    """`essaybot serve` on a free port (on `cpus` only, if given): the process, its URL
+    and the seconds until it answered."""
     port = _free_port()
     env = {
         **os.environ,
+        **({"ESSAYBOT_SEEDS": str(seeds)} if seeds else {}),
         "ESSAYBOT_INDEX_DIR": str(index_dir),
         # The questions asked here are kept beside the index, not in the project's data/.
         "ESSAYBOT_DATA_DIR": str(index_dir / "data"),
@@ -82,6 +89,7 @@ def _serve(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
     )
     url = f"http://127.0.0.1:{port}"
     while time.perf_counter() - start < 120:
@@ -95,15 +103,15 @@ def _serve(
     raise RuntimeError("the server did not become healthy in 120 s")
 
 
-def _load(url: str, clients: int, total: int) -> tuple[list[float], float]:
-    """`total` questions from `clients` concurrent clients: latencies and wall time."""
+def _load(url: str, clients: int, questions: Sequence[str]) -> tuple[list[float], float]:
+    """`questions` asked by `clients` concurrent clients: latencies and wall time."""
 
     def worker(offset: int) -> list[float]:
         samples = []
         with httpx.Client(base_url=url, timeout=60) as client:
-            for i in range(offset, total, clients):
+            for question in questions[offset::clients]:
                 start = time.perf_counter()
-                reply = client.post("/api/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]})
+                reply = client.post("/api/ask", json={"question": question})
                 reply.raise_for_status()
                 samples.append(time.perf_counter() - start)
         return samples
@@ -112,6 +120,10 @@ def _load(url: str, clients: int, total: int) -> tuple[list[float], float]:
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(worker, range(clients)))
     return [s for r in results for s in r], time.perf_counter() - start
+
+
+def _cycle(count: int) -> list[str]:
+    return [QUESTIONS[i % len(QUESTIONS)] for i in range(count)]
 
 
 _PEAK = (
@@ -200,7 +212,7 @@ def main() -> None:
             rows.append(("first start, index to build: serve to healthy", f"{cold:.1f} s", ""))
             one_p50 = 0.0
             for clients in (1, 4, 16, 64):
-                samples, wall = _load(url, clients, max(args.questions, clients * 8))
+                samples, wall = _load(url, clients, _cycle(max(args.questions, clients * 8)))
                 p50, p95, p99 = (_ms(samples, q) for q in (0.5, 0.95, 0.99))
                 one_p50 = one_p50 or p50
                 rows.append(
@@ -218,7 +230,7 @@ def main() -> None:
         # What keeping every question costs: the same load with the question log off.
         server, url, _ = _serve(Path(directory), question_log=False)
         try:
-            samples, wall = _load(url, 16, max(args.questions, 128))
+            samples, wall = _load(url, 16, _cycle(max(args.questions, 128)))
             rows.append(
                 (
                     "HTTP POST /api/ask, 16 clients, question log off: p50 / p99",

@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from bot import Engine
 from bot.ingest.texts import load_texts
 from bot.store.storage import live_build, load_current
 
-from .support.server import PROJECT
+from .support.server import PROJECT, index_command
 from .support.services import unavailable
 
 pytestmark = pytest.mark.server
@@ -63,21 +62,10 @@ class Build:
 
 
 def build(seeds: Path, index: Path) -> Build:
-    said = (
-        seeds.parent / f"build-{time.monotonic_ns()}.log"
-    )  # beside the seeds: never on a full disk
+    said = seeds.parent / f"build-{time.monotonic_ns()}.log"  # never on the full disk
     with said.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "index",
-                "--seeds",
-                str(seeds),
-                "--index-dir",
-                str(index),
-            ],
+            index_command(seeds, index),
             cwd=PROJECT,
             env={**os.environ, "HF_HUB_OFFLINE": "1"},
             stdout=subprocess.DEVNULL,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
 from .conftest import SEEDS
-from .support.server import running_server
+from .support.server import index_command, running_server
 
 ROWING = (
     "# Ruderclub Möwe\n\n"
@@ -23,17 +22,7 @@ ROWING = (
 
 def _index(seeds: Path, index_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "index",
-            "--seeds",
-            str(seeds),
-            "--index-dir",
-            str(index_dir),
-            *extra,
-        ],
+        index_command(seeds, index_dir, *extra),
         capture_output=True,
         text=True,
         timeout=300,

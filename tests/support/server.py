@@ -19,6 +19,21 @@ import httpx
 PROJECT = Path(__file__).resolve().parents[2]
 
 
+def index_command(seeds: Path, index_dir: Path, *extra: str) -> list[str]:
+    """`essaybot index` for `seeds` into `index_dir`, as this checkout runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "bot",
+        "index",
+        "--seeds",
+        str(seeds),
+        "--index-dir",
+        str(index_dir),
+        *extra,
+    ]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

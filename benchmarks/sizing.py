@@ -1,0 +1,93 @@
+"""What one replica needs: questions per second on one core, and memory, for a small and a
+large text. The figures docs/deploy.md sizes a deployment by.
+
+Usage: .venv/bin/python benchmarks/sizing.py [--questions N] [--clients N]
+Each text's index is built first (a deploy step); then one `essaybot serve` runs on CPU 0
+alone, with the question log on, while the clients ask from CPU 1, so the figure is one
+core's. Questions differ every time (a known question with a word of the text added), so
+no cache sees one twice. Prints a table, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speed import ESSAYBOT, QUESTIONS, _load, _ms, _serve
+
+PROJECT = Path(__file__).resolve().parent.parent
+REFERENCE = PROJECT / "evals" / "texts" / "developers-reference" / "developers-reference-de.md"
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """Resident and proportional (shared pages split among the processes mapping them)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_ = line.split()
+        fields[name.rstrip(":")] = int(value) / 1024
+    return fields["Rss"], fields["Pss"]
+
+
+def _questions(seeds: Path, count: int) -> list[str]:
+    text = " ".join(p.read_text(encoding="utf-8") for p in seeds.iterdir())
+    words = sorted({w.strip('.,;:!?„“"()*#`') for w in text.split() if len(w) > 4})
+    rng = random.Random(13)
+    return [f"{QUESTIONS[i % len(QUESTIONS)]} {rng.choice(words)}" for i in range(count)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    options = parser.parse_args()
+    if len(os.sched_getaffinity(0)) < 2:
+        sys.exit("needs two CPUs: one for the replica, one for the clients")
+    everywhere = os.sched_getaffinity(0)
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        essay = PROJECT / "seeds"
+        large = Path(scratch) / "large"
+        large.mkdir()
+        for text in [*essay.iterdir(), REFERENCE]:
+            (large / text.name).write_bytes(text.read_bytes())
+        for label, seeds in (("the essay (8 paragraphs)", essay), ("essay + 300 KB manual", large)):
+            index = Path(scratch) / f"index-{seeds.name}"
+            subprocess.run(
+                [str(ESSAYBOT), "index", "--seeds", str(seeds), "--index-dir", str(index)],
+                check=True,
+                capture_output=True,
+            )
+            os.sched_setaffinity(0, {1})  # the clients' side, the build had both
+            server, url, started = _serve(index, seeds=seeds, cpus={0})
+            try:
+                questions = _questions(seeds, options.questions + 200)
+                _load(url, options.clients, questions[:200])  # warm
+                samples, seconds = _load(url, options.clients, questions[200:])
+                rss, pss = _memory_mb(server.pid)
+                passages = httpx.get(f"{url}/readyz").json()["index"]["passages"]
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+                os.sched_setaffinity(0, everywhere)
+            rows.append((label, passages, len(samples) / seconds, samples, rss, pss, started))
+    print(f"\n{options.questions:,} distinct questions per text, {options.clients} clients;")
+    print("one replica on one core (CPU 0), the clients on CPU 1, question log on\n")
+    columns = ("text", "passages", "q/s", "p50 ms", "p95 ms", "RSS MB", "PSS MB", "start s")
+    print(f"{columns[0]:<26}" + "".join(f" {c:>8}" for c in columns[1:]))
+    for label, passages, rate, samples, rss, pss, started in rows:
+        figures = (rate, _ms(samples, 0.5), _ms(samples, 0.95), rss, pss)
+        print(f"{label:<26} {passages:>8}" + "".join(f" {f:>8.1f}" for f in figures), end="")
+        print(f" {started:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
