@@ -25,6 +25,7 @@ import pytest
 
 from bot.embed.batching import MAX_BATCH
 
+from .support.routes import CLOSED
 from .support.server import Server, running_server
 
 if TYPE_CHECKING:
@@ -153,34 +154,6 @@ def test_every_page_says_which_origins_may_frame_it(locked: Server) -> None:
 
 
 # 2. Anonymous uploads, unlimited, never deleted; 4. the routes nobody needs.
-
-CLOSED = [
-    ("POST", "/gradio_api/upload"),
-    ("POST", "/gradio_api/process_recording"),
-    ("GET", "/gradio_api/upload_progress"),
-    ("GET", "/gradio_api/file=/etc/passwd"),
-    ("GET", "/gradio_api/file=http://example.com/"),
-    ("GET", "/gradio_api/file/etc/passwd"),
-    ("GET", "/gradio_api/proxy=http://example.com/"),
-    ("POST", "/gradio_api/stream/1"),
-    ("GET", "/gradio_api/stream/a/1/2/playlist.m3u8"),
-    ("GET", "/monitoring"),
-    ("GET", "/monitoring/summary"),
-    ("POST", "/gradio_api/vibe-edit"),
-    ("GET", "/gradio_api/vibe-code"),
-    ("GET", "/gradio_api/dev/reload"),
-    ("GET", "/openapi.json"),
-    ("GET", "/gradio_api/openapi.json"),
-    ("GET", "/docs"),
-    ("POST", "/gradio_api/call/chat"),
-    ("POST", "/gradio_api/api/chat"),
-    ("GET", "/gradio_api/runs"),
-    ("GET", "/gradio_api/startup-events"),
-    ("GET", "/static/../../../../etc/passwd"),
-    ("GET", "/assets/..%2f..%2f..%2fetc/passwd"),
-    ("GET", "/login"),
-    ("GET", "/gradio_api/mcp/sse"),
-]
 
 
 @pytest.mark.parametrize(("method", "path"), CLOSED, ids=[f"{m} {p}" for m, p in CLOSED])
