@@ -153,9 +153,10 @@ def test_three_replicas_behind_nginx_answer_every_question_through_a_kill_and_a_
 
             until(TOTAL // 4)
             replicas[1].process.kill()  # kill -9, in the middle of answering
-            killed_at = done[0]
+            killed_at, killed = done[0], time.monotonic()
             restarted = stack.enter_context(running_server(tmp_path, *args, env=env, port=ports[1]))
             restarted_at = done[0]  # answering again; on a busy machine, after the load
+            restart_took = time.monotonic() - killed
             for future in clients:
                 future.result()
         assert len(results) == TOTAL
@@ -200,7 +201,8 @@ def test_three_replicas_behind_nginx_answer_every_question_through_a_kill_and_a_
         # A kill -9 loses what the killed replica's journal had not yet written.
         print(
             f"\n{TOTAL} questions from {CLIENTS} clients through nginx: all answered alike; "
-            f"replica killed after {killed_at}, back after {restarted_at}; nginx met it "
+            f"replica killed after {killed_at}, back after {restarted_at} "
+            f"({restart_took:.0f} s later); nginx met it "
             f"{len(retried)} time(s); {len(voted)} votes kept once each; "
             f"{asked} of {TOTAL + ROUNDS * len(QUESTIONS)} questions kept in the log"
         )
