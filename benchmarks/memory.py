@@ -10,20 +10,15 @@ resident memory after a warm-up and then every quarter; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speed import QUESTIONS, _serve
+from speed import _distinct, _load, _serve
 
-ESSAYBOT = Path(sys.executable).with_name("essaybot")
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -34,37 +29,21 @@ def _rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-def _words() -> list[str]:
-    text = " ".join(p.read_text(encoding="utf-8") for p in (PROJECT / "seeds").glob("*.txt"))
-    return sorted({w.strip('.,;:!?„“"()') for w in text.split() if len(w) > 4})
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=8)
     options = parser.parse_args()
-    words = _words()
-    rng = random.Random(13)
+    questions = _distinct(PROJECT / "seeds", 500 + options.questions)
     with tempfile.TemporaryDirectory() as data:
         # Its own index and data directory (built there once), no rate limit.
         server, url, _ = _serve(Path(data))
         try:
 
             def ask(count: int) -> None:
-                questions = [
-                    f"{QUESTIONS[i % len(QUESTIONS)]} {rng.choice(words)}" for i in range(count)
-                ]
-
-                def worker(offset: int) -> None:
-                    with httpx.Client(base_url=url, timeout=60) as client:
-                        for question in questions[offset :: options.clients]:
-                            reply = client.post("/api/ask", json={"question": question})
-                            if reply.status_code not in (200, 422):
-                                raise RuntimeError(f"{reply.status_code}: {reply.text}")
-
-                with ThreadPoolExecutor(options.clients) as pool:
-                    list(pool.map(worker, range(options.clients)))
+                asking = questions[:count]
+                del questions[:count]
+                _load(url, options.clients, asking)
 
             ask(500)  # warm: the model's buffers, the thread pools, the database
             rows = [("after 500 to warm up", 0, _rss_mb(server.pid))]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speed import ESSAYBOT, QUESTIONS, _load, _ms, _serve
+from speed import ESSAYBOT, _distinct, _load, _ms, _serve
 
 PROJECT = Path(__file__).resolve().parent.parent
 REFERENCE = PROJECT / "evals" / "texts" / "developers-reference" / "developers-reference-de.md"
@@ -35,13 +34,6 @@ def _memory_mb(pid: int) -> tuple[float, float]:
         name, value, *_ = line.split()
         fields[name.rstrip(":")] = int(value) / 1024
     return fields["Rss"], fields["Pss"]
-
-
-def _questions(seeds: Path, count: int) -> list[str]:
-    text = " ".join(p.read_text(encoding="utf-8") for p in seeds.iterdir())
-    words = sorted({w.strip('.,;:!?„“"()*#`') for w in text.split() if len(w) > 4})
-    rng = random.Random(13)
-    return [f"{QUESTIONS[i % len(QUESTIONS)]} {rng.choice(words)}" for i in range(count)]
 
 
 def main() -> None:
@@ -69,7 +61,7 @@ def main() -> None:
             os.sched_setaffinity(0, {1})  # the clients' side, the build had both
             server, url, started = _serve(index, seeds=seeds, cpus={0})
             try:
-                questions = _questions(seeds, options.questions + 200)
+                questions = _distinct(seeds, options.questions + 200)
                 _load(url, options.clients, questions[:200])  # warm
                 samples, seconds = _load(url, options.clients, questions[200:])
                 rss, pss = _memory_mb(server.pid)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -124,6 +125,15 @@ def _load(url: str, clients: int, questions: Sequence[str]) -> tuple[list[float]
 
 def _cycle(count: int) -> list[str]:
     return [QUESTIONS[i % len(QUESTIONS)] for i in range(count)]
+
+
+def _distinct(seeds: Path, count: int) -> list[str]:
+    """`count` questions that differ every time (a known question with a word of the
+    texts added), so no cache sees one twice."""
+    text = " ".join(p.read_text(encoding="utf-8") for p in seeds.iterdir())
+    words = sorted({w.strip('.,;:!?„“"()*#`') for w in text.split() if len(w) > 4})
+    rng = random.Random(13)
+    return [f"{QUESTIONS[i % len(QUESTIONS)]} {rng.choice(words)}" for i in range(count)]
 
 
 _PEAK = (
