@@ -40,7 +40,11 @@ def _setting_problem(error: Any) -> str:
     """One bad setting, named as the person set it: the variable or the flag, and the value."""
     name = ".".join(str(part) for part in error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"ESSAYBOT_{name.upper()} / --{name.replace('_', '-')} = {error['input']!r}: {message}"
+    if not name:  # settings that do not go together: the message names them
+        return message
+    # A secret is not printed back, not even a wrong one.
+    value = "(hidden)" if name == "secret_key" else repr(error["input"])
+    return f"ESSAYBOT_{name.upper()} / --{name.replace('_', '-')} = {value}: {message}"
 
 
 def settings_from(**flags: Any) -> Settings:

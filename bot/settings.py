@@ -7,18 +7,23 @@ Every setting reads an `ESSAYBOT_<NAME>` environment variable; CLI flags overrid
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_MODEL", "Settings"]
+__all__ = ["DEFAULT_MODEL", "LOOPBACK_NAMES", "Settings"]
 
 _PROJECT = Path(__file__).resolve().parent.parent
 
 # The one place the default embedder is chosen; `model.py` resolves the name.
 DEFAULT_MODEL = "multilingual-e5-small"
+
+# The names a request from this machine calls the bot by. A DNS-rebinding page cannot send
+# them (its requests carry its own name), so probes and scrapes on the machine always pass.
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 class Settings(BaseSettings):
@@ -117,7 +122,21 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field(
         "127.0.0.1",
         description="Addresses of the reverse proxies whose `X-Forwarded-For` names the "
-        "client (comma separated, or `*`); a client is limited by that address.",
+        "client (comma separated, or `*`); a client is limited by that address. Not `*` "
+        "beside `user_header`: any client could then name its own user.",
+    )
+    allowed_hosts: str = Field(
+        "",
+        description="The host names readers reach the bot by (e.g. `bot.intranet.example`, "
+        "comma separated, or `*` for any); a request naming another host in `Host` is "
+        "refused (400), which stops DNS rebinding. Loopback names are always answered. "
+        "Default: the loopback names when the bot binds to loopback, else any host.",
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(""),
+        description="The key that signs answer ids, so a vote names an answer this "
+        "deployment gave (at least 32 characters; replicas share it). Default: a key made "
+        "once and kept in the data directory (`secret-key`).",
     )
     api_tokens: str = Field(
         "",
@@ -229,6 +248,47 @@ class Settings(BaseSettings):
             raise ValueError("a header name is letters, digits and hyphens (e.g. X-Forwarded-User)")
         return value
 
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        hosts = [h.strip().lower() for h in value.split(",") if h.strip()]
+        for host in hosts:
+            if host != "*" and not re.fullmatch(r"[a-z0-9.-]+|\[?[0-9a-f:.]+\]?", host):
+                raise ValueError(
+                    f"{host!r} is not a host name; list names without scheme, port or path "
+                    "(e.g. bot.intranet.example), or * for any"
+                )
+        return ",".join(h.strip("[]") for h in hosts)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret(cls, value: SecretStr) -> SecretStr:
+        key = value.get_secret_value().strip()
+        if key and (len(key) < 32 or not re.fullmatch(r"[\x21-\x7e]+", key)):
+            raise ValueError(
+                "the secret key is at least 32 printable characters without spaces (e.g. "
+                "from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return SecretStr(key)
+
+    @model_validator(mode="after")
+    def _no_way_around(self) -> Self:
+        if self.user_header and _trusts_everyone(self.proxies):
+            # Anyone who connects could then send the header and be whoever they name.
+            raise ValueError(
+                "ESSAYBOT_USER_HEADER is set and ESSAYBOT_TRUSTED_PROXIES trusts every "
+                "address, so any client could name its own user; list the sign-in proxy's "
+                "address instead (e.g. 127.0.0.1)"
+            )
+        if self.tokens and "*" in self.hosts:
+            # The bot knows its own pages by the host they came from; with any host
+            # answered, a client could name any.
+            raise ValueError(
+                f"ESSAYBOT_API_TOKENS needs ESSAYBOT_ALLOWED_HOSTS when the bot binds to "
+                f"{self.host}: list the names readers reach it by (e.g. bot.intranet.example)"
+            )
+        return self
+
     @field_validator("root_path")
     @classmethod
     def _root(cls, value: str) -> str:
@@ -248,6 +308,14 @@ class Settings(BaseSettings):
         return tuple(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
 
     @property
+    def hosts(self) -> tuple[str, ...]:
+        """The host names answered: the configured ones and the loopback names, or `*`."""
+        named = tuple(h for h in self.allowed_hosts.split(",") if h)
+        if not named:
+            return LOOPBACK_NAMES if _is_loopback(self.host) else ("*",)
+        return named if "*" in named else (*named, *(n for n in LOOPBACK_NAMES if n not in named))
+
+    @property
     def origins(self) -> tuple[str, ...]:
         return tuple(self.allowed_origins.split(","))
 
@@ -255,3 +323,24 @@ class Settings(BaseSettings):
     def database(self) -> str:
         """The database's URL: the one given, else an SQLite file in the data directory."""
         return self.database_url or f"sqlite:///{self.data_dir / 'essaybot.sqlite3'}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _trusts_everyone(proxies: tuple[str, ...]) -> bool:
+    for proxy in proxies:
+        if proxy == "*":
+            return True
+        try:
+            if ip_network(proxy, strict=False).prefixlen == 0:
+                return True
+        except ValueError:
+            continue
+    return False

@@ -19,7 +19,7 @@ from bot.web.app import create_app
 
 from .support.browser import guarded_page
 from .support.pages import intranet_page, static_site
-from .support.server import running_server
+from .support.server import LOCAL, running_server
 
 TOKEN = "s3cret-token-for-the-intranet-42"
 INTRANET = "https://intranet.example"
@@ -36,12 +36,12 @@ def guarded(engine: Engine, tmp_path: Path, **settings: str) -> Iterator[object]
 
 def test_without_settings_anyone_may_ask(engine: Engine, tmp_path: Path) -> None:
     with guarded(engine, tmp_path) as app:
-        assert TestClient(app).post("/api/ask", json=ASK).status_code == 200  # type: ignore[arg-type]
+        assert TestClient(app, base_url=LOCAL).post("/api/ask", json=ASK).status_code == 200  # type: ignore[arg-type]
 
 
 def test_a_script_without_a_token_is_told_what_to_send(engine: Engine, tmp_path: Path) -> None:
     with guarded(engine, tmp_path, api_tokens=TOKEN) as app:
-        client = TestClient(app)  # type: ignore[arg-type]
+        client = TestClient(app, base_url=LOCAL)  # type: ignore[arg-type]
         refused = client.post("/api/ask", json=ASK, headers={"Accept-Language": "de"})
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"] == 'Bearer realm="essaybot"'
@@ -64,8 +64,8 @@ def test_the_bots_own_pages_and_allowed_pages_ask_without_a_token(
     engine: Engine, tmp_path: Path
 ) -> None:
     with guarded(engine, tmp_path, api_tokens=TOKEN, allowed_origins=INTRANET) as app:
-        client = TestClient(app)  # type: ignore[arg-type]
-        own = client.post("/api/ask", json=ASK, headers={"Origin": "http://testserver"})
+        client = TestClient(app, base_url=LOCAL)  # type: ignore[arg-type]
+        own = client.post("/api/ask", json=ASK, headers={"Origin": LOCAL})
         assert own.status_code == 200  # the widget's page and the chat, on the bot itself
         page = client.post("/api/ask", json=ASK, headers={"Origin": INTRANET})
         assert page.status_code == 200
@@ -79,7 +79,7 @@ def test_behind_a_sign_in_proxy_only_signed_in_readers_through_it_are_served(
 ) -> None:
     settings = {"user_header": "X-Forwarded-User", "api_tokens": TOKEN}
     with guarded(engine, tmp_path, **settings) as app:
-        proxy = TestClient(app, client=("127.0.0.1", 40000))  # type: ignore[arg-type]
+        proxy = TestClient(app, base_url=LOCAL, client=("127.0.0.1", 40000))  # type: ignore[arg-type]
         signed_in = {"X-Forwarded-User": "anna", "X-Forwarded-For": "10.1.2.3"}
         assert proxy.post("/api/ask", json=ASK, headers=signed_in).status_code == 200
         assert proxy.get("/", headers=signed_in).status_code == 200
@@ -87,7 +87,7 @@ def test_behind_a_sign_in_proxy_only_signed_in_readers_through_it_are_served(
         assert anonymous.status_code == 401
         assert anonymous.json()["error"].startswith("Bitte melden Sie sich im Intranet an")
         # Around the proxy, straight to the replica: the header proves nothing.
-        around = TestClient(app, client=("10.9.9.9", 40000))  # type: ignore[arg-type]
+        around = TestClient(app, base_url=LOCAL, client=("10.9.9.9", 40000))  # type: ignore[arg-type]
         assert around.post("/api/ask", json=ASK, headers=signed_in).status_code == 401
         token = {"Authorization": f"Bearer {TOKEN}"}
         assert around.post("/api/ask", json=ASK, headers=token).status_code == 200

@@ -12,13 +12,17 @@ from bot import Engine, ask
 from bot.web.app import create_app
 from bot.web.limits import BodyLimits
 
+from .support.server import LOCAL
+
 MAX_BODY_BYTES = BodyLimits().api_bytes
 JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
 def client(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(engine, with_chat=False), raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(engine, with_chat=False), base_url=LOCAL, raise_server_exceptions=False
+    ) as c:
         yield c
 
 
@@ -37,9 +41,14 @@ def test_ask_returns_what_the_core_answers(client: TestClient, engine: Engine) -
     response = client.post("/api/ask", json={"question": "Wer hat Stability AI verklagt?"})
     assert response.status_code == 200
     body = response.json()
-    # Beside the answer, the id a vote on it names: random, so no two answers share one.
+    # Beside the answer, the id a vote on it names: random and signed, so no two answers
+    # share one and only the bot makes them.
     answer_id = body.pop("id")
-    assert re.fullmatch(r"[0-9a-f]{32}", answer_id)
+    assert re.fullmatch(r"[0-9a-f]{40}", answer_id)
+    assert (
+        client.post("/api/ask", json={"question": "Wer hat Stability AI verklagt?"}).json()["id"]
+        != answer_id
+    )
     assert body == ask("Wer hat Stability AI verklagt?", engine).to_json()
 
 
@@ -234,7 +243,9 @@ def test_an_unexpected_failure_is_a_logged_500_that_a_widget_can_read(
 
     # A seam for a failure no real input causes: the route's call of ask().
     monkeypatch.setattr(bot.web.desk, "ask", broken)
-    with TestClient(create_app(engine, with_chat=False), raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(engine, with_chat=False), base_url=LOCAL, raise_server_exceptions=False
+    ) as c:
         response = c.post(
             "/api/ask", json={"question": "Wer?"}, headers={"Origin": "http://intranet.example"}
         )

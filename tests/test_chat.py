@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
+from bot.feedback.given import AnswersGiven
+from bot.feedback.records import Asked, Status
 from bot.ingest.texts import Text
 from bot.web.chat import chat_answer_id, user_questions, vote_on
 from bot.web.essay import essay_html
@@ -32,25 +35,40 @@ def test_a_text_without_a_title_line_is_headed_by_its_file_name_made_readable() 
     )
 
 
-def test_a_thumb_on_an_answer_is_a_vote_on_the_question_before_it() -> None:
-    history: list[dict[str, Any]] = [
-        {"role": "user", "content": "Wer hat geklagt?"},
-        {"role": "assistant", "content": '<span class="status status-answered">x</span> ...'},
-        {"role": "user", "content": [{"type": "text", "text": "Was kostet es?"}]},
-        {
-            "role": "assistant",
-            "content": [{"type": "text", "text": '<span class="status status-silent">y</span>'}],
-        },
-    ]
-    vote = vote_on(history, 3, False, "session-1")
+def test_a_thumb_on_an_answer_votes_on_the_bots_own_record_of_it() -> None:
+    given = AnswersGiven()
+    asked_at = datetime.now(UTC)
+    for message, question, status in (
+        (1, "Wer hat geklagt?", "answered"),
+        (3, "Was kostet es?", "silent"),
+    ):
+        answer_id = chat_answer_id("session-1", message)
+        given.keep(Asked(answer_id, asked_at, question, "de", cast("Status", status)))
+    vote = vote_on(given, 3, False, "session-1")
     assert vote is not None
     assert (vote.question, vote.status, vote.helpful) == ("Was kostet es?", "silent", False)
     assert vote.answer_id == chat_answer_id("session-1", 3) != chat_answer_id("session-2", 3)
-    first = vote_on(history, 1, True, "session-1")
+    first = vote_on(given, 1, True, "session-1")
     assert first is not None and (first.question, first.helpful) == ("Wer hat geklagt?", True)
-    # A thumb on a question, out of range, or taken back names no answer.
-    for index, liked in ((2, True), (9, True), ((1, 2), True), (1, None), (1, "Like")):
-        assert vote_on(history, index, liked, "session-1") is None
+    # A thumb on a question, out of range, in another conversation, or taken back names
+    # no answer the bot gave.
+    for index, liked, session in (
+        (2, True, "session-1"),
+        (9, True, "session-1"),
+        ((1, 2), True, "session-1"),
+        (1, True, "session-2"),
+        (1, None, "session-1"),
+        (1, "Like", "session-1"),
+    ):
+        assert vote_on(given, index, liked, session) is None
+
+
+def test_the_chat_keeps_its_newest_answers_up_to_a_bound() -> None:
+    given = AnswersGiven(most=3)
+    for n in range(5):
+        given.keep(Asked(f"answer-{n}", datetime.now(UTC), f"Frage {n}?", "de", "answered"))
+    assert len(given) == 3
+    assert given.get("answer-1") is None and given.get("answer-4") is not None
 
 
 def test_the_chat_reads_earlier_questions_in_gradio_6s_message_shape() -> None:

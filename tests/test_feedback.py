@@ -35,6 +35,7 @@ from bot.feedback.report import build_report, same_question
 from bot.feedback.schema import metadata
 from bot.web.app import create_app
 
+from .support.server import LOCAL
 from .support.services import postgres_database
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -292,7 +293,7 @@ def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> No
 @pytest.fixture
 def api(engine: Engine, tmp_path: Path) -> Iterator[tuple[TestClient, Journal]]:
     journal = Journal(sqlite(tmp_path))
-    with TestClient(create_app(engine, with_chat=False, journal=journal)) as client:
+    with TestClient(create_app(engine, with_chat=False, journal=journal), base_url=LOCAL) as client:
         yield client, journal
     journal.close()
 
@@ -365,7 +366,8 @@ def test_a_page_of_a_foreign_origin_cannot_vote(engine: Engine, tmp_path: Path) 
     settings = engine.settings.model_copy(update={"allowed_origins": "https://intranet.example"})
     journal = Journal(sqlite(tmp_path))
     with TestClient(
-        create_app(replace(engine, settings=settings), with_chat=False, journal=journal)
+        create_app(replace(engine, settings=settings), with_chat=False, journal=journal),
+        base_url=LOCAL,
     ) as client:
 
         def preflight(origin: str) -> int:

@@ -18,7 +18,7 @@ from bot.feedback.journal import Journal
 from bot.web.app import create_app
 from bot.web.gate import route_label
 
-from .support.server import running_server
+from .support.server import LOCAL, running_server
 
 LAWSUIT = "Wer hat Stability AI verklagt?"
 
@@ -26,7 +26,9 @@ LAWSUIT = "Wer hat Stability AI verklagt?"
 @pytest.fixture
 def client(engine: Engine, tmp_path: Path) -> Iterator[TestClient]:
     journal = Journal(f"sqlite:///{tmp_path / 'essaybot.sqlite3'}")
-    with TestClient(create_app(engine, with_chat=False, journal=journal)) as running:
+    with TestClient(
+        create_app(engine, with_chat=False, journal=journal), base_url=LOCAL
+    ) as running:
         yield running
     journal.close()
 
@@ -141,7 +143,10 @@ def test_a_request_is_one_log_line_with_the_question_only_while_the_log_keeps_th
         journal = Journal(f"sqlite:///{tmp_path / f'{keep}.sqlite3'}")
         app = create_app(Engine(**{**engine.__dict__, "settings": settings}), journal=journal)
         caplog.clear()
-        with caplog.at_level(logging.INFO, logger="essaybot.requests"), TestClient(app) as client:
+        with (
+            caplog.at_level(logging.INFO, logger="essaybot.requests"),
+            TestClient(app, base_url=LOCAL) as client,
+        ):
             client.post("/api/ask", json={"question": LAWSUIT})
         journal.close()
         (record,) = [r for r in caplog.records if r.name == "essaybot.requests"]

@@ -46,7 +46,9 @@ def ask_and_vote(client: httpx.Client, count: int) -> list[str]:
         answer = client.post("/api/ask", json={"question": question})
         assert answer.status_code == 200, answer.text
         assert answer.json()["passages"], question
-        vote = {"answer_id": answer.json()["id"], "helpful": True, "question": question}
+        given = answer.json()
+        vote = {"helpful": True, **{k: given[k] for k in ("question", "status")}}
+        vote["answer_id"] = given["id"]
         assert client.post("/api/feedback", json=vote).status_code == 202  # taken, written later
         ids.append(answer.json()["id"])
     return ids

@@ -19,7 +19,7 @@ from bot.feedback.journal import Journal
 from bot.web.app import create_app
 
 from .support.browser import guarded_page
-from .support.server import Server, running_server
+from .support.server import LOCAL, Server, running_server
 from .support.services import forget_client, own_redis, redis_url
 
 LAWSUIT = {"question": "Wer hat Stability AI verklagt?"}
@@ -41,7 +41,7 @@ def app(engine: Engine, tmp_path: Path) -> Iterator[object]:
 
 
 def test_a_client_over_the_limit_is_told_how_long_to_wait_in_its_language(app: object) -> None:
-    client = TestClient(app, client=("10.0.0.1", 5000))  # type: ignore[arg-type]
+    client = TestClient(app, base_url=LOCAL, client=("10.0.0.1", 5000))  # type: ignore[arg-type]
     assert [client.post("/api/ask", json=LAWSUIT).status_code for _ in range(3)] == [200] * 3
     refused = client.post("/api/ask", json=LAWSUIT, headers={"Accept-Language": "de-DE"})
     assert refused.status_code == 429
@@ -57,12 +57,17 @@ def test_a_client_over_the_limit_is_told_how_long_to_wait_in_its_language(app: o
 
 
 def test_other_clients_and_a_clients_votes_are_counted_apart(app: object) -> None:
-    first = TestClient(app, client=("10.0.0.1", 5000))  # type: ignore[arg-type]
+    first = TestClient(app, base_url=LOCAL, client=("10.0.0.1", 5000))  # type: ignore[arg-type]
     answers = [first.post("/api/ask", json=LAWSUIT) for _ in range(3)]
     assert first.post("/api/ask", json=LAWSUIT).status_code == 429
-    vote = {"answer_id": answers[0].json()["id"], "helpful": True, "question": "Wer?"}
+    given = answers[0].json()
+    vote = {
+        "helpful": True,
+        **{k: given[k] for k in ("question", "status")},
+        "answer_id": given["id"],
+    }
     assert first.post("/api/feedback", json=vote).status_code == 202
-    second = TestClient(app, client=("10.0.0.2", 5000))  # type: ignore[arg-type]
+    second = TestClient(app, base_url=LOCAL, client=("10.0.0.2", 5000))  # type: ignore[arg-type]
     assert second.post("/api/ask", json=LAWSUIT).status_code == 200
     assert first.get("/healthz").status_code == 200  # only questions and votes count
 
@@ -70,7 +75,7 @@ def test_other_clients_and_a_clients_votes_are_counted_apart(app: object) -> Non
 def test_a_429_reaches_a_widget_on_an_allowed_page(engine: Engine, tmp_path: Path) -> None:
     allowed = {"allowed_origins": "https://intranet.example"}
     with limited_app(engine, tmp_path, "1/minute", **allowed) as app:
-        client = TestClient(app, client=("10.0.0.3", 5000))  # type: ignore[arg-type]
+        client = TestClient(app, base_url=LOCAL, client=("10.0.0.3", 5000))  # type: ignore[arg-type]
         headers = {"Origin": "https://intranet.example"}
         client.post("/api/ask", json=LAWSUIT, headers=headers)
         refused = client.post("/api/ask", json=LAWSUIT, headers=headers)
@@ -108,7 +113,7 @@ def test_redis_going_away_lets_questions_through_and_counting_resumes_when_back(
         own_redis() as redis,
         limited_app(engine, tmp_path, "2/minute", redis_url=redis.url) as app,
     ):
-        client = TestClient(app, client=("10.0.0.4", 5000))  # type: ignore[arg-type]
+        client = TestClient(app, base_url=LOCAL, client=("10.0.0.4", 5000))  # type: ignore[arg-type]
         assert client.post("/api/ask", json=LAWSUIT).status_code == 200
         redis.stop()
         with caplog.at_level(logging.WARNING, logger="essaybot.ratelimit"):

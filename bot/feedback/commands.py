@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
@@ -12,6 +13,7 @@ import click
 import sqlalchemy as sa
 
 from ..options import setting_options, settings_from
+from ..search.question import UNSAFE
 from .database import connect, migrate, read_asked, read_votes
 from .report import Report, build_report
 
@@ -45,6 +47,33 @@ def _since(days: int | None) -> datetime | None:
         return None
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return today - timedelta(days=days - 1)
+
+
+# What readers wrote is printed as text, never run: a control or bidi character shows as
+# its escape (\u001b), as does a line break, which would start a line of its own.
+_NOT_SHOWN = re.compile(f"{UNSAFE.pattern[:-1]}\t\n\r\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    return _NOT_SHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def _json(document: object) -> str:
+    """JSON as people read it (umlauts as they are), with what a terminal would run escaped:
+    JSON escapes C0 controls itself, not C1 or bidi ones, which only occur in strings."""
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    return UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+# A spreadsheet runs a cell that starts like a formula (OWASP, "CSV injection").
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = _printable(value)
+    return "'" + value if value.startswith(_FORMULA) else value
 
 
 def _json_default(value: object) -> str:
@@ -84,8 +113,7 @@ def report(days: int | None, top: int, json_: bool, **flags: Any) -> None:
         top=top,
     )
     if json_:
-        document = {"question_log": settings.question_log, **asdict(built)}
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=_json_default))
+        click.echo(_json({"question_log": settings.question_log, **asdict(built)}))
         return
     click.echo(_format(built, settings))
 
@@ -100,12 +128,16 @@ def _format(built: Report, settings: Settings) -> str:
         ("Only related passages were found for", built.related),
     ):
         lines.append(f"\n{title} (most asked first):")
-        lines += [f"  {o.count:>4} x  {o.question}   (last {o.last})" for o in often] or ["  none"]
+        lines += [
+            f"  {o.count:>4} x  {_printable(o.question)}   (last {o.last})" for o in often
+        ] or ["  none"]
     lines.append("\nAnswers readers marked not helpful:")
     for item in built.unhelpful:
         status = f" [{item.status}]" if item.status else ""
-        lines.append(f"  {item.votes:>4} x  {item.question}{status}")
-        lines += [f"         “{comment}”" for comment in item.comments]
+        lines.append(f"  {item.votes:>4} x  {_printable(item.question)}{status}")
+        lines += [f"         “{_printable(comment)}”" for comment in item.comments]
+        if item.more_comments:
+            lines.append(f"         (and {item.more_comments} more comments)")
     if not built.unhelpful:
         lines.append("  none")
     lines.append("\nPer day:")
@@ -158,12 +190,15 @@ def feedback_export(format_: str, output: TextIO, days: int | None, **flags: Any
     votes = read_votes(_open(settings_from(**flags)), _since(days))
     rows = [asdict(vote) for vote in votes]
     if format_ == "json":
-        output.write(json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+        output.write(_json(rows) + "\n")
         return
     fields = ["answer_id", "given_at", "helpful", "question", "status", "comment"]
     writer = csv.DictWriter(output, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "given_at": row["given_at"].isoformat()})
+        writer.writerow(
+            {key: _cell(value) for key, value in row.items()}
+            | {"given_at": row["given_at"].isoformat()}
+        )
     if output.name != "<stdout>":
         click.echo(f"Wrote {len(rows)} vote(s) to {output.name}", err=True)

@@ -1,8 +1,8 @@
 """The writer that keeps questions and votes without ever holding up an answer.
 
 A request hands its record over and returns; one thread writes. When the database is away
-the records wait (up to a bound, the oldest dropped first, each drop logged) and are
-written when it comes back; a reader never sees an error for it.
+the records wait (up to a count and a size, the oldest dropped first, drops logged) and
+are written when it comes back; a reader never sees an error for it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -36,12 +37,17 @@ class Journal:
         *,
         keep_questions: bool = True,
         max_waiting: int = 10_000,
+        max_waiting_bytes: int = 32 * 2**20,
         retry: tuple[float, float] = (0.5, 30.0),
     ) -> None:
         self.url = url
         self.keep_questions = keep_questions
         self._waiting: deque[Asked | Vote] = deque()
         self._max_waiting = max_waiting
+        # What the waiting records hold, so an outage cannot grow the process past its
+        # memory, whatever the records carry.
+        self._max_bytes = max_waiting_bytes
+        self._bytes = 0
         self._retry = retry
         self._lock = threading.Condition()
         self._writing = 0  # records taken from the queue and not yet committed
@@ -58,20 +64,38 @@ class Journal:
     def voted(self, record: Vote) -> None:
         self._put(record)
 
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """Records waiting for the database, and about how many bytes they hold."""
+        with self._lock:
+            return len(self._waiting), self._bytes
+
     def _put(self, record: Asked | Vote) -> None:
         with self._lock:
             if self._closed:
                 return
-            if len(self._waiting) >= self._max_waiting:
-                dropped = self._waiting.popleft()
-                log.warning(
-                    "The database has not taken records for a while; %d are waiting, so "
-                    "the oldest (%s) is dropped.",
-                    len(self._waiting) + 1,
-                    type(dropped).__name__,
-                )
             self._waiting.append(record)
+            self._bytes += _size(record)
+            dropped = self._drop_oldest()
+            if dropped:
+                log.warning(
+                    "The database has not taken records for a while; %d are waiting (%d KB), "
+                    "so the oldest %d are dropped.",
+                    len(self._waiting),
+                    self._bytes // 1024,
+                    dropped,
+                )
             self._lock.notify_all()
+
+    def _drop_oldest(self) -> int:
+        """Drop the oldest records until the rest fit both bounds; how many were dropped."""
+        dropped = 0
+        while len(self._waiting) > 1 and (
+            len(self._waiting) > self._max_waiting or self._bytes > self._max_bytes
+        ):
+            self._bytes -= _size(self._waiting.popleft())
+            dropped += 1
+        return dropped
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every record handed over so far is written; False if that took
@@ -101,6 +125,7 @@ class Journal:
                     return
                 batch = list(self._waiting)
                 self._waiting.clear()
+                self._bytes = 0
                 self._writing = len(batch)
             try:
                 if self._engine is None:
@@ -111,8 +136,8 @@ class Journal:
             except _AWAY as exc:  # the database is away: wait and retry
                 with self._lock:
                     self._waiting.extendleft(reversed(batch))
-                    while len(self._waiting) > self._max_waiting:
-                        self._waiting.popleft()
+                    self._bytes += sum(_size(record) for record in batch)
+                    self._drop_oldest()
                     self._writing = 0
                 if not failing:
                     log.warning(
@@ -139,3 +164,9 @@ class Journal:
             with self._lock:
                 self._writing = 0
                 self._lock.notify_all()
+
+
+def _size(record: Asked | Vote) -> int:
+    """About what a record holds in memory: its text, and a little for the rest."""
+    values = (getattr(record, field.name) for field in fields(record))
+    return 200 + sum(len(value) for value in values if isinstance(value, str))

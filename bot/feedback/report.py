@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Day", "Often", "Report", "Unhelpful", "build_report", "same_question"]
 
+# What one entry shows at most: strangers write the votes, and one of them must not fill
+# the owner's screen (older records were kept before questions were cut to a length).
+SHOWN_CHARS = 300
+SHOWN_COMMENTS = 5
+
+
+def _shown(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
 
 def same_question(question: str) -> str:
     """The form under which two askings count as one question: case, spacing and the
@@ -38,7 +48,9 @@ class Unhelpful:
     question: str
     votes: int
     status: str | None
+    # The newest few; `more_comments` says how many more there are.
     comments: tuple[str, ...]
+    more_comments: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +85,7 @@ def _most_asked(asked: Sequence[Asked], top: int) -> tuple[Often, ...]:
     )
     return tuple(
         Often(
-            question=Counter(r.question.strip() for r in group).most_common(1)[0][0],
+            question=_shown(Counter(r.question.strip() for r in group).most_common(1)[0][0]),
             count=len(group),
             last=max(r.asked_at for r in group).date(),
         )
@@ -89,15 +101,19 @@ def _unhelpful(votes: Sequence[Vote], top: int) -> tuple[Unhelpful, ...]:
     ranked = sorted(
         groups.values(), key=lambda g: (-len(g), -max(v.given_at for v in g).timestamp())
     )
-    return tuple(
-        Unhelpful(
-            question=Counter(v.question.strip() for v in group).most_common(1)[0][0],
-            votes=len(group),
-            status=group[-1].status,
-            comments=tuple(v.comment for v in group if v.comment),
+    entries = []
+    for group in ranked[:top]:
+        comments = [v.comment for v in sorted(group, key=lambda v: v.given_at) if v.comment]
+        entries.append(
+            Unhelpful(
+                question=_shown(Counter(v.question.strip() for v in group).most_common(1)[0][0]),
+                votes=len(group),
+                status=group[-1].status,
+                comments=tuple(_shown(c) for c in comments[-SHOWN_COMMENTS:]),
+                more_comments=max(0, len(comments) - SHOWN_COMMENTS),
+            )
         )
-        for group in ranked[:top]
-    )
+    return tuple(entries)
 
 
 def _days(asked: Iterable[Asked], votes: Iterable[Vote]) -> tuple[Day, ...]:

@@ -177,6 +177,8 @@ VOCABULARY = Vocabulary(
             "sign in": "Bitte melden Sie sich im Intranet an und öffnen Sie die Seite dann erneut.",
             "too many": "Zu viele Fragen in kurzer Zeit; bitte in {seconds} Sekunden "
             "wieder fragen.",
+            "too many votes": "Zu viele Bewertungen in kurzer Zeit; bitte in {seconds} "
+            "Sekunden noch einmal versuchen.",
         }
     ),
 )

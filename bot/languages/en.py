@@ -151,6 +151,7 @@ VOCABULARY = Vocabulary(
             "whoever runs the bot hands out the tokens.",
             "sign in": "Please sign in to the intranet, then open the page again.",
             "too many": "Too many questions in a short time; ask again in {seconds} seconds.",
+            "too many votes": "Too many votes in a short time; try again in {seconds} seconds.",
         }
     ),
 )

@@ -15,29 +15,35 @@ answering its own threat:
   (`ESSAYBOT_TRUSTED_PROXIES`) with the header set, or carry a token. A request that goes
   around the proxy to a replica's port is refused.
 
-The probes (`/healthz`, `/readyz`) stay open for the proxy and the orchestrator;
-`/metrics` too: keep replica ports off the readers' network (docs/deploy.md).
+The probes (`/healthz`, `/readyz`) stay open for the proxy and the orchestrator.
+`/metrics` (which names the libraries and their versions) is open with no switch on, for
+a scraper on the machine; with tokens on, it takes a token too, which Prometheus sends
+(`authorization` in its scrape config).
+
+What stays readable without a token when tokens are on: the chat page and Gradio's
+`/config` (they carry the whole text, as the page shows it) and the widget's files.
+Tokens guard asking, not reading; a text that must stay private needs the sign-in header.
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
-from ipaddress import ip_address, ip_network
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers
 
 from ..languages import LANGUAGES
 from ..web.responses import error
+from .proxies import TrustedProxies
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["Access", "AccessControl", "KeepPeer"]
+__all__ = ["Access", "AccessControl"]
 
-_OPEN = frozenset({"/healthz", "/readyz", "/metrics"})
+_PROBES = frozenset({"/healthz", "/readyz"})
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,8 @@ class Access:
     user_header: str = ""
     # Allowed page origins ("*": any page; then only the bot's own pages pass by origin).
     origins: tuple[str, ...] = ("*",)
-    # The proxies whose user header is believed (uvicorn's notation: addresses, networks,
-    # or "*").
-    proxies: tuple[str, ...] = ("127.0.0.1",)
+    # The proxies whose user header is believed.
+    proxies: TrustedProxies = field(default_factory=TrustedProxies)
 
     @property
     def on(self) -> bool:
@@ -66,7 +71,7 @@ class Access:
     def signed_in(self, headers: Headers, peer: str) -> bool:
         """The sign-in proxy vouches for the reader: its header, from a trusted address."""
         return bool(self.user_header and headers.get(self.user_header, "").strip()) and (
-            self._trusted(peer)
+            self.proxies.trusts(peer)
         )
 
     def from_a_page(self, headers: Headers, own_origin: str) -> bool:
@@ -76,24 +81,13 @@ class Access:
             origin == own_origin or ("*" not in self.origins and origin in self.origins)
         )
 
-    def _trusted(self, peer: str) -> bool:
-        if "*" in self.proxies:
-            return True
-        try:
-            address = ip_address(peer)
-        except ValueError:
-            return False
-        for proxy in self.proxies:
-            try:
-                if address in ip_network(proxy, strict=False):
-                    return True
-            except ValueError:
-                continue
-        return False
-
     def allows(self, method: str, path: str, headers: Headers, peer: str, own_origin: str) -> bool:
-        if not self.on or path in _OPEN or self.has_token(headers):
+        if not self.on or path in _PROBES or self.has_token(headers):
             return True
+        if path == "/metrics":
+            # Behind the sign-in proxy alone, a scraper on the machine reads it as before
+            # (nginx shuts it for readers); with tokens, a scraper sends one.
+            return not self.tokens
         if self.user_header:
             return self.signed_in(headers, peer)
         # Tokens alone guard what asks (the API, and the chat's questions to Gradio, which
@@ -128,16 +122,3 @@ class AccessControl:
             headers={"WWW-Authenticate": 'Bearer realm="essaybot"'},
         )
         await response(scope, receive, send)
-
-
-class KeepPeer:
-    """Outside the layer that takes the client from a trusted proxy's `X-Forwarded-For`:
-    keeps the address that connected, which access control checks the proxy by."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope["essaybot.peer"] = scope.get("client")
-        await self.app(scope, receive, send)

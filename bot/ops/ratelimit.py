@@ -99,8 +99,10 @@ class Limiter:
         return None
 
 
-def too_many(language: str, wait: int) -> str:
-    return LANGUAGES[language].rejections["too many"].format(seconds=wait)
+def too_many(language: str, wait: int, counted: str = "questions") -> str:
+    """What a client over the limit on `counted` is told, in `language`."""
+    reason = "too many votes" if counted == "votes" else "too many"
+    return LANGUAGES[language].rejections[reason].format(seconds=wait)
 
 
 class RateLimits:
@@ -124,7 +126,9 @@ class RateLimits:
             wait = await self.limiter.wait(counted, client)
             if wait is not None:
                 language = self.language(Headers(scope=scope))
-                response = error(429, too_many(language, wait), headers={"Retry-After": str(wait)})
+                response = error(
+                    429, too_many(language, wait, counted), headers={"Retry-After": str(wait)}
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

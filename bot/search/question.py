@@ -8,15 +8,19 @@ import unicodedata
 from ..errors import QuestionRejected
 from .lexical import content_words
 
-__all__ = ["clean_question", "require_content"]
+__all__ = ["UNSAFE", "clean_question", "require_content"]
 
-# Control characters, the replacement character and lone surrogates (undecodable bytes
-# arrive as these through the CLI's surrogateescape) mean binary, not a question.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")
+# Control characters (C0 and C1: a terminal runs ESC and CSI sequences), the bidi
+# overrides and isolates (they reorder what the owner's report shows), the replacement
+# character and lone surrogates (undecodable bytes arrive as these through the CLI's
+# surrogateescape) mean binary or a trick, not a question. Tab and line breaks pass.
+UNSAFE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffd\ud800-\udfff]"
+)
 _SPACE = re.compile(r"\s+")
 # Invisible characters that split words without showing (zero-width space, word joiner,
-# BOM, soft hyphen): "W\u200ber" is "Wer" to the person who typed it.
-_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
+# BOM, soft hyphen, the direction marks): "W\u200ber" is "Wer" to the person who typed it.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad\u200e\u200f\u061c]")
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
@@ -24,7 +28,7 @@ def clean_question(raw: object, *, max_chars: int) -> str:
     """The question as the model should see it, or QuestionRejected saying what to fix."""
     if not isinstance(raw, str):
         raise QuestionRejected("not text")
-    if _CONTROL.search(raw):
+    if UNSAFE.search(raw):
         raise QuestionRejected("binary")
     question = _SPACE.sub(" ", unicodedata.normalize("NFC", _INVISIBLE.sub("", raw))).strip()
     if not question:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
 import weakref
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -35,18 +34,23 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from ..answer.examples import example_questions
 from ..embed.batching import MAX_BATCH, BatchingEmbedder
 from ..errors import EssaybotError, QuestionRejected
+from ..feedback.answer_ids import AnswerIds, deployment_key
+from ..feedback.given import AnswersGiven
 from ..feedback.journal import Journal
 from ..feedback.records import Vote
 from ..ingest.titles import title
 from ..languages import LANGUAGES
-from ..ops.access import Access, AccessControl, KeepPeer
+from ..ops.access import Access, AccessControl
 from ..ops.metrics import CONTENT_TYPE, Metrics
+from ..ops.proxies import KeepPeer, TrustedProxies
 from ..ops.ratelimit import Limiter, RateLimit, RateLimits
 from ..ops.requests import RequestRecorder, note
+from ..search.question import clean_question
 from ..store.live import LiveEngine
 from .desk import Desk
 from .gate import is_json, route_label
 from .headers import SecurityHeaders
+from .hosts import HostGuard, HostPolicy
 from .limits import BodyLimits, RequestLimits
 from .origins import OriginGuard, OriginPolicy
 from .responses import error, preferred_language
@@ -76,8 +80,9 @@ M = TypeVar("M", bound=BaseModel)
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _SEND = 'Send a JSON object like {"question": "Was ist ein Grundlagenmodell?"}'
 _SEND_VOTE = (
-    'Send a JSON object like {"answer_id": "<the id of the answer>", "helpful": false, '
-    '"question": "<the question>", "comment": "<optional, up to 500 characters>"}'
+    'Send a JSON object like {"answer_id": "<id>", "helpful": false, "question": "<question>", '
+    '"status": "<status>", "comment": "<optional, up to 500 characters>"}, with the id, '
+    "question and status as POST /api/ask returned them"
 )
 
 
@@ -142,7 +147,8 @@ def create_app(
     live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
     metrics = Metrics(lambda: live.engine)
     limiter = Limiter(RateLimit(settings.rate_limit, settings.redis_url), metrics)
-    desk = Desk(live, journal, metrics, limiter)
+    ids = AnswerIds(deployment_key(settings.secret_key.get_secret_value(), settings.data_dir))
+    desk = Desk(live, journal, metrics, limiter, ids, AnswersGiven())
     app = FastAPI(
         title="essaybot",
         summary="Answers questions about a text by quoting it.",
@@ -157,8 +163,11 @@ def create_app(
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
     # Inside CORS and the headers: a 429 reaches a widget on an allowed page readably.
     app.add_middleware(RateLimits, limiter=desk.limiter, language=preferred_language)
-    access = Access(settings.tokens, settings.user_header, settings.origins, settings.proxies)
+    proxies = TrustedProxies(settings.proxies)
+    access = Access(settings.tokens, settings.user_header, settings.origins, proxies)
     app.add_middleware(AccessControl, access=access, language=preferred_language)
+    # Before anything reads the request: a name the bot is not served under (DNS rebinding).
+    app.add_middleware(HostGuard, policy=HostPolicy(settings.hosts))
     app.add_middleware(SecurityHeaders)
     # The plain class, where Gradio looks for it, so Gradio's own CORS layer steps back.
     app.add_middleware(
@@ -177,7 +186,7 @@ def create_app(
     # The client as a trusted proxy names it, for the rate limits and the log; outside it,
     # the address that connected, for access control.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.proxies))
-    app.add_middleware(KeepPeer)
+    app.add_middleware(KeepPeer, proxies=proxies)
     add_widget_routes(app)
 
     @app.exception_handler(RequestValidationError)
@@ -238,7 +247,8 @@ def create_app(
 
     @app.api_route("/metrics", methods=["GET", "HEAD"], include_in_schema=False)
     async def prometheus_metrics() -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+        # Rendered in a thread: however large, it never holds up the event loop.
+        return Response(await anyio.to_thread.run_sync(metrics.exposition), media_type=CONTENT_TYPE)
 
     @app.post(
         "/api/ask",
@@ -253,14 +263,13 @@ def create_app(
         body = _parse(
             AskRequest, request.headers.get("content-type", ""), await request.body(), _SEND
         )
-        answer_id = uuid.uuid4().hex
         note(request.state, question=body.question[: settings.max_question_chars])
         try:
             # Encoding is CPU-bound: run it off the event loop, so /healthz and the rest keep
             # being served. The questions in flight share the model's batches; more than
             # a batch at once would only take the GIL from each other and the event loop.
-            answer = await anyio.to_thread.run_sync(
-                partial(desk.answer, answer_id=answer_id, channel="api"),
+            answer, answer_id = await anyio.to_thread.run_sync(
+                partial(desk.answer, channel="api"),
                 body.question,
                 body.history,
                 limiter=_askers(),
@@ -333,11 +342,23 @@ def create_app(
             await request.body(),
             _SEND_VOTE,
         )
+        # The id vouches for the question and status: a vote counts for an answer this
+        # deployment gave, under the question it was given to, or not at all.
+        try:
+            question = clean_question(body.question, max_chars=settings.max_question_chars)
+        except QuestionRejected:
+            question = ""
+        if not question or not desk.ids.vouches(body.answer_id, question, body.status):
+            raise HTTPException(
+                422,
+                "This vote names no answer this bot gave: send the answer's id, question "
+                "and status as POST /api/ask returned them.",
+            )
         vote = Vote(
             answer_id=body.answer_id,
             given_at=datetime.now(UTC),
             helpful=body.helpful,
-            question=body.question[: settings.max_question_chars],
+            question=question,
             status=body.status,
             comment=body.comment.strip(),
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -24,6 +23,7 @@ from ..feedback.records import Vote
 from ..languages import LANGUAGES
 from ..languages.guess import Language, guess_language, texts_language
 from ..ops.ratelimit import too_many
+from ..search.question import UNSAFE
 from .essay import essay_html
 from .gate import GradioGate
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from ..engine import Engine
+    from ..feedback.given import AnswersGiven
     from .desk import Desk
 
 log = logging.getLogger(__name__)
@@ -122,33 +123,21 @@ def chat_answer_id(session: str, message: int) -> str:
     return "chat-" + hashlib.sha256(f"{session}:{message}".encode()).hexdigest()[:32]
 
 
-def _text(content: Any) -> str:
-    """A message's text, from either of the shapes Gradio gives it in."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return ""
-
-
-def vote_on(history: list[dict[str, Any]], index: Any, liked: Any, session: str) -> Vote | None:
-    """The vote a click on a message's thumb means, or None when it names no answer."""
-    if not isinstance(index, int) or isinstance(liked, str) or not isinstance(liked, bool):
+def vote_on(given: AnswersGiven, index: Any, liked: Any, session: str) -> Vote | None:
+    """The vote a click on a message's thumb means, or None when it names no answer this
+    process gave in that conversation. The question and status are the bot's record of
+    the answer: the conversation the page sends back is the client's to write."""
+    if type(index) is not int or type(liked) is not bool:
         return None
-    if not 0 < index < len(history) or history[index].get("role") != "assistant":
+    record = given.get(chat_answer_id(session, index))
+    if record is None:
         return None
-    questions = user_questions(history[:index])
-    if not questions:
-        return None
-    found = re.search(
-        r'class="status status-(answered|related|silent)"', _text(history[index].get("content"))
-    )
     return Vote(
-        answer_id=chat_answer_id(session, index),
+        answer_id=record.answer_id,
         given_at=datetime.now(UTC),
         helpful=liked,
-        question=questions[-1],
-        status=cast("Any", found.group(1)) if found else None,
+        question=record.question,
+        status=record.status,
     )
 
 
@@ -181,6 +170,7 @@ def chat_script(language: Language) -> str:
 def build_chat(desk: Desk) -> gr.Blocks:
     live, journal = desk.live, desk.journal
     settings = live.engine.settings
+    language = texts_language(live.engine.texts)
 
     async def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> str:
         language = guess_language(message if isinstance(message, str) else "")
@@ -193,7 +183,7 @@ def build_chat(desk: Desk) -> gr.Blocks:
         answer_id = chat_answer_id(request.session_hash or "", len(history) + 1)
         try:
             # Off the event loop, as the API's questions (app.py).
-            answer = await anyio.to_thread.run_sync(
+            answer, _ = await anyio.to_thread.run_sync(
                 partial(desk.answer, answer_id=answer_id, channel="chat"), message, earlier
             )
             return status_label(answer) + answer.markdown
@@ -254,33 +244,50 @@ def build_chat(desk: Desk) -> gr.Blocks:
                         elem_id="vote-comment-text",
                     )
                     send_comment = gr.Button("Senden / send", scale=1, size="sm")
+                # Told here when a reader votes faster than the limit allows.
+                notice = gr.Markdown(visible=False, elem_id="vote-notice")
             with gr.Column(scale=2):
                 gr.Markdown("## Der ganze Text")
                 # Rendered per page load: the texts of the index that answers.
                 gr.HTML(lambda: essay_html(live.engine.texts), elem_id="essay")
 
-        def on_vote(
-            history: list[dict[str, Any]], data: gr.LikeData, request: gr.Request
-        ) -> tuple[Vote | None, Any]:
-            vote = vote_on(history, data.index, data.liked, request.session_hash or "")
-            if vote is None:
-                return None, gr.update(visible=False)
-            journal.voted(vote)
-            return vote, gr.update(visible=True)
+        async def too_many_votes(request: gr.Request) -> str | None:
+            """Votes count against the same per-client limit as the API's."""
+            if not desk.limiter.items:
+                return None
+            client = request.client.host if request.client else "unknown"
+            wait = await desk.limiter.wait("votes", client)
+            return None if wait is None else too_many(language, wait, "votes")
 
-        def on_comment(vote: Vote | None, text: str) -> tuple[None, Any, Any]:
-            if vote is not None and isinstance(text, str) and text.strip():
-                journal.voted(replace(vote, comment=text.strip()[:500], given_at=datetime.now(UTC)))
-            return None, gr.update(value=""), gr.update(visible=False)
+        async def on_vote(data: gr.LikeData, request: gr.Request) -> tuple[Vote | None, Any, Any]:
+            refused = await too_many_votes(request)
+            if refused:
+                return None, gr.update(visible=False), gr.update(value=refused, visible=True)
+            vote = vote_on(desk.given, data.index, data.liked, request.session_hash or "")
+            if vote is None:
+                return None, gr.update(visible=False), gr.update(visible=False)
+            journal.voted(vote)
+            return vote, gr.update(visible=True), gr.update(visible=False)
+
+        async def on_comment(
+            vote: Vote | None, text: str, request: gr.Request
+        ) -> tuple[None, Any, Any, Any]:
+            # Control and bidi characters would reach the owner's terminal (the report).
+            words = UNSAFE.sub("", text).strip()[:500] if isinstance(text, str) else ""
+            refused = await too_many_votes(request) if vote is not None and words else None
+            if vote is not None and words and not refused:
+                journal.voted(replace(vote, comment=words, given_at=datetime.now(UTC)))
+            shown = gr.update(value=refused, visible=True) if refused else gr.update(visible=False)
+            return None, gr.update(value=""), gr.update(visible=False), shown
 
         chatbot.like(
-            on_vote, [chatbot], [voted, comment_row], api_visibility="private", queue=False
+            on_vote, None, [voted, comment_row, notice], api_visibility="private", queue=False
         )
         for event in (comment.submit, send_comment.click):
             event(
                 on_comment,
                 [voted, comment],
-                [voted, comment, comment_row],
+                [voted, comment, comment_row, notice],
                 api_visibility="private",
             )
     # A full queue answers "busy, try again" at once, rather than a wait of minutes.

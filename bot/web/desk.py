@@ -1,6 +1,7 @@
 """Where the API and the chat take a question: `ask()` on the engine that answers now,
 and the asking recorded, for the page owner in the journal (what readers ask) and for
-whoever runs the bot in the metrics (how it answers); beside it, the rate limits."""
+whoever runs the bot in the metrics (how it answers); beside it, the rate limits, and
+what a vote is checked against (the ids the API signs, the answers the chat gave)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from ..answer.ask import Answer
+    from ..feedback.answer_ids import AnswerIds
+    from ..feedback.given import AnswersGiven
     from ..feedback.journal import Journal
     from ..ops.metrics import Metrics
     from ..ops.ratelimit import Limiter
@@ -31,12 +34,16 @@ class Desk:
     metrics: Metrics
     # Counts each client's questions; the API's layer and the chat both ask it.
     limiter: Limiter
+    # The API's answers carry signed ids; the chat's are kept in this process.
+    ids: AnswerIds
+    given: AnswersGiven
 
     def answer(
-        self, question: str, history: Sequence[str], *, answer_id: str, channel: str
-    ) -> Answer:
-        """The answer to `question`, kept under `answer_id` for a vote on it; `channel`
-        ("api", "chat") says where it was asked. Raises what `ask()` raises."""
+        self, question: str, history: Sequence[str], *, channel: str, answer_id: str = ""
+    ) -> tuple[Answer, str]:
+        """The answer to `question` and the id a vote names it by: `answer_id` (the chat
+        makes its own and keeps the answer here), else a new signed one. `channel` ("api",
+        "chat") says where it was asked. Raises what `ask()` raises."""
         started = time.perf_counter()
         try:
             answer = ask(question, self.live.engine, history)
@@ -45,5 +52,10 @@ class Desk:
             raise
         self.metrics.answer_seconds.observe(time.perf_counter() - started)
         self.metrics.answers.labels(answer.status, channel).inc()
-        self.journal.asked(asked(answer, answer_id))
-        return answer
+        if answer_id:
+            record = asked(answer, answer_id)
+            self.given.keep(record)
+        else:
+            record = asked(answer, self.ids.issue(answer.question, answer.status))
+        self.journal.asked(record)
+        return answer, record.answer_id

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, StrictStr, StringConstraints
 
 from ..answer.ask import Quote
 from ..feedback.records import ANSWER_ID, Status
+from ..search.question import UNSAFE
 
 __all__ = [
     "AboutResponse",
@@ -34,17 +35,25 @@ class AskRequest(BaseModel):
     history: list[StrictStr] = []
 
 
+def _plain(text: str) -> str:
+    if UNSAFE.search(text):
+        # What readers write reaches the owner's terminal and spreadsheet (the report).
+        raise ValueError("control or bidi characters are not taken; send plain text")
+    return text
+
+
 class FeedbackRequest(BaseModel):
-    """A reader's vote on one answer; the question and status come with it, so a vote
-    means something even with the question log off."""
+    """A reader's vote on one answer. The id, question and status are the answer's, as
+    POST /api/ask returned them: the id vouches for the other two, so a vote means
+    something with the question log off and names only answers the bot gave."""
 
     model_config = ConfigDict(extra="ignore")
 
     answer_id: Annotated[StrictStr, StringConstraints(pattern=f"^{ANSWER_ID.pattern}$")]
     helpful: StrictBool
     question: Annotated[StrictStr, StringConstraints(min_length=1, max_length=4000)]
-    status: Status | None = None
-    comment: Annotated[StrictStr, StringConstraints(max_length=500)] = ""
+    status: Status
+    comment: Annotated[StrictStr, StringConstraints(max_length=500), AfterValidator(_plain)] = ""
 
 
 class AskResponse(BaseModel):

@@ -17,6 +17,9 @@ from pathlib import Path
 import httpx
 
 PROJECT = Path(__file__).resolve().parents[2]
+# What a test client calls an app by: a loopback name, which a bot bound to loopback
+# answers to (its host allow-list), as a browser on the machine would.
+LOCAL = "http://localhost"
 
 
 def index_command(seeds: Path, index_dir: Path, *extra: str) -> list[str]:

@@ -241,8 +241,9 @@
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept-Language": lang },
       body: JSON.stringify({
-        answer_id: turn.answer.id, helpful: turn.vote, question: turn.question,
-        status: STATUSES.indexOf(turn.answer.status) >= 0 ? turn.answer.status : null,
+        // The question and status as the bot answered them: the id vouches for both.
+        answer_id: turn.answer.id, helpful: turn.vote, question: turn.answer.question,
+        status: turn.answer.status,
         comment: comment,
       }),
     }).catch(function () { /* a lost vote must not disturb the reader */ });
