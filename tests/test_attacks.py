@@ -53,7 +53,7 @@ def _locked_down(
 ) -> AbstractContextManager[Server]:
     return running_server(
         tmp_path_factory.mktemp("locked"),
-        *("--index-dir", str(index_dir), "--allowed-origins", ALLOWED),
+        *("--index-dir", str(index_dir), "--allowed-origins", ALLOWED, "--allowed-hosts", HOST),
         *("--request-timeout", str(TIMEOUT), *limits),
         open_files=open_files,
     )

@@ -25,7 +25,7 @@ from ..languages.guess import Language, guess_language, texts_language
 from ..ops.ratelimit import too_many
 from ..search.question import UNSAFE
 from .essay import essay_html
-from .gate import GradioGate
+from .gate import GradioGate, function
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -322,5 +322,9 @@ def mount_chat(app: FastAPI, desk: Desk) -> FastAPI:
         app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None},
     )
     (mount,) = [r for r in mounted.routes if isinstance(r, Mount) and r.path == ""]
-    mount.app = GradioGate(mount.app, frozenset(page.fns))
+    calls = {
+        index: function(len(fn.inputs), (event for _, event in fn.targets))
+        for index, fn in page.fns.items()
+    }
+    mount.app = GradioGate(mount.app, calls)
     return cast("FastAPI", mounted)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -23,7 +25,7 @@ from .responses import error
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["GradioGate", "gradio_route_open", "is_json", "route_label"]
+__all__ = ["Function", "GradioGate", "gradio_route_open", "is_json", "route_label"]
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +78,32 @@ def is_json(content_type: str) -> bool:
     return kind == "application/json" or kind.endswith("+json")
 
 
+@dataclass(frozen=True)
+class Function:
+    """What a call of one of the chat's Gradio functions must carry."""
+
+    inputs: int
+    # Events whose data Gradio reads by key (a thumb's `index` and `value`).
+    reads_event: bool = False
+
+
+# The events whose data Gradio hands a function as an EventData it builds from the keys.
+_EVENTS_READ = frozenset({"like", "select", "example_select", "option_select", "retry", "undo"})
+
+
+def function(inputs: int, triggers: Iterable[str]) -> Function:
+    return Function(inputs, reads_event=bool(_EVENTS_READ & set(triggers)))
+
+
 class GradioGate:
     """Let through what the chat page needs; answer everything else in the bot's shape.
 
-    `functions` are the indices of the chat's Gradio functions: a request naming another
-    is malformed (Gradio itself would fail on it with a 500).
+    `functions` are the chat's Gradio functions by index: a request naming another, or
+    carrying other than their inputs, is malformed. Gradio itself would fail on it with a
+    500 and a trace in the log for each.
     """
 
-    def __init__(self, app: ASGIApp, functions: frozenset[int]) -> None:
+    def __init__(self, app: ASGIApp, functions: Mapping[int, Function]) -> None:
         self.app = app
         self.functions = functions
 
@@ -116,11 +136,14 @@ class GradioGate:
         reply = _ErrorShape(send, failure=400 if scope["method"] == "POST" else 500)
         try:
             await self.app(scope, receive, reply)
-        except Exception:
-            # Gradio has logged it; the parent app would log it again as a second trace.
-            log.warning("Gradio failed on %s %s; see the trace above.", scope["method"], path)
+        except Exception as exc:
+            # Gradio has logged what it failed on; the parent app would log it again as a
+            # second trace. (An event stream for a session Gradio does not know ends so.)
+            log.warning("Gradio failed on %s %s (%s).", scope["method"], path, type(exc).__name__)
             if not reply.started:
                 await reply(_failure_start(reply.failure))
+            elif not reply.complete:
+                await reply({"type": "http.response.body", "body": b"", "more_body": False})
 
     def _names_a_function(self, body: bytes) -> bool:
         try:
@@ -130,7 +153,17 @@ class GradioGate:
         if not isinstance(data, dict) or not isinstance(data.get("data", []), list):
             return False
         index = data.get("fn_index")
-        return index is None or (type(index) is int and index in self.functions)
+        if index is None:
+            return True
+        called = self.functions.get(index) if type(index) is int else None
+        if called is None or len(data.get("data", [])) != called.inputs:
+            return False
+        event = data.get("event_data")
+        if event is None:
+            return True
+        return isinstance(event, dict) and (
+            not called.reads_event or ("index" in event and "value" in event)
+        )
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -166,6 +199,7 @@ class _ErrorShape:
         self.send = send
         self.failure = failure  # the status a failure inside Gradio is answered with
         self.started = False
+        self.complete = False
         self.replacing = False
 
     async def __call__(self, message: Message) -> None:
@@ -186,8 +220,11 @@ class _ErrorShape:
                     del headers["content-encoding"]
                 await self.send(message)
                 await self.send({"type": "http.response.body", "body": body})
+                self.complete = True
                 return
         if not self.replacing:
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.complete = True
             await self.send(message)
 
 
