@@ -1,10 +1,12 @@
 """The deployment files in deploy/ are ones that work: systemd accepts the unit as it
-stands, its command is the bot's own, and its environment file sets only real settings
-to values the bot takes. (The nginx configuration is run by tests/test_replicas.py.)"""
+stands and rates it closed off from the machine, its command is the bot's own, and its
+environment file sets only real settings to values the bot takes. (The nginx
+configuration is run by tests/test_replicas.py and tests/test_behind_nginx.py.)"""
 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -41,10 +43,16 @@ def environment() -> dict[str, str]:
     return {name: value for name, value in pairs}
 
 
-def test_systemd_accepts_the_unit_without_a_warning(tmp_path: Path) -> None:
+def systemd_analyze() -> str:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         unavailable("systemd-analyze", "PATH", FileNotFoundError("install Debian's systemd"))
+    assert analyze is not None
+    return analyze
+
+
+def test_systemd_accepts_the_unit_without_a_warning(tmp_path: Path) -> None:
+    analyze = systemd_analyze()
     # Where the unit expects the install and the environment file, this checkout's.
     text = UNIT.read_text().replace("/etc/essaybot/essaybot.env", str(ENVIRONMENT))
     instance = tmp_path / "essaybot@7861.service"
@@ -54,6 +62,30 @@ def test_systemd_accepts_the_unit_without_a_warning(tmp_path: Path) -> None:
     )
     said = (verified.stdout + verified.stderr).strip()
     assert verified.returncode == 0 and said == "", said
+
+
+def test_systemd_rates_the_units_exposure_ok_at_2_5_or_less(tmp_path: Path) -> None:
+    """A replica parses whatever readers type; should one be subverted, the unit is what
+    keeps it from the rest of the machine. The security review found 5.8 ("MEDIUM")."""
+    # The file as installed, analysed on its own (no running systemd needed), as an instance.
+    instance = tmp_path / "essaybot@7861.service"
+    instance.write_text(UNIT.read_text())
+    rated = subprocess.run(
+        [systemd_analyze(), "security", "--offline=true", "--no-pager", str(instance)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    said = rated.stdout + rated.stderr
+    overall = re.search(r"Overall exposure level for essaybot@7861\.service: (\d+\.\d+)", said)
+    assert rated.returncode == 0 and overall is not None, said
+    score = float(overall[1])
+    # What still counts, heaviest first: "✗ PrivateNetwork=   Service has access ...  0.5"
+    counted = re.findall(r"^✗ (\S+).*?(\d+\.\d+)\s*$", rated.stdout, re.MULTILINE)
+    heaviest = sorted(counted, key=lambda c: -float(c[1]))[:8]
+    most = ", ".join(f"{name} {weight}" for name, weight in heaviest)
+    assert score <= 2.5, f"exposure {score}, above 2.5; what counts most: {most}"
+    print(f"\nsystemd-analyze security: {score} for {UNIT.name}")
 
 
 def test_the_units_command_serves_on_loopback_with_the_bots_own_flags() -> None:
