@@ -493,13 +493,16 @@ def stranger_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"http://{STRANGER}:{port}/index.html"
 
 
-def _read_as_stranger(browser: object, page_url: str, bot: Server) -> dict[str, str]:
+def _read_as_stranger(
+    browser: object, page_url: str, bot: Server, name: str = HOST
+) -> dict[str, str]:
+    """What a stranger's page reads of the bot, called by `name`."""
     from playwright.sync_api import Browser
 
     from .support.browser import guarded_page
 
     assert isinstance(browser, Browser)
-    bot_url = bot.url.replace("127.0.0.1", HOST)
+    bot_url = bot.url.replace("127.0.0.1", name)
     with guarded_page(browser, loopback_names=(HOST, STRANGER)) as (page, blocked):
         page.goto(page_url)
         read = {p: page.evaluate(_READ_FROM_PAGE, [bot_url, p, m]) for p, m in READS}
@@ -524,7 +527,19 @@ def test_a_strangers_page_cannot_read_the_locked_bot(
 def test_a_strangers_page_can_read_the_bot_when_origins_are_open(
     named_browser: object, stranger_site: str, bot: Server
 ) -> None:
-    read = _read_as_stranger(named_browser, stranger_site, bot)
+    read = _read_as_stranger(named_browser, stranger_site, bot, name="127.0.0.1")
     assert "Klage gegen Getty Images" in read["/config"]  # the essay itself
     assert '"named_endpoints"' in read["/gradio_api/info"]
     assert json.loads(read["/api/ask"])["found"] is True
+
+
+@pytest.mark.browser
+def test_a_page_that_calls_the_bot_by_its_own_name_reads_nothing(
+    named_browser: object, stranger_site: str, bot: Server
+) -> None:
+    """DNS rebinding: the page's name made to point at the bot. Origins are open here, so
+    only the bot's host names (loopback ones, as it binds to loopback) stand between."""
+    read = _read_as_stranger(named_browser, stranger_site, bot, name=HOST)
+    for path, text in read.items():
+        assert "ESSAYBOT_ALLOWED_HOSTS" in text, path
+        assert "Getty" not in text and "named_endpoints" not in text, path
