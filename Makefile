@@ -8,7 +8,7 @@ PORT ?= $(or $(ESSAYBOT_PORT),7860)
 
 DEMO_PORT ?= 8000
 
-.PHONY: setup serve test lint index browser nginx systemd demo-embed clean
+.PHONY: setup serve test lint index browser nginx systemd converters demo-embed clean
 
 setup: $(STAMP)
 
@@ -59,12 +59,19 @@ systemd:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 
+# Debian's pandoc and qpdf: the document tests make their PDFs, Word, OpenDocument and HTML
+# files with real converters (tests/support/documents.py); the bot itself needs neither.
+converters:
+	@test -x /usr/bin/pandoc -a -x /usr/bin/qpdf || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pandoc qpdf >/dev/null; }
+
 lint: setup
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy
 
-test: setup browser nginx systemd lint
+test: setup browser nginx systemd converters lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -45,7 +45,7 @@ def index(json_: bool, **flags: Any) -> None:
     from dataclasses import asdict
 
     from .embed.model import load_model
-    from .ingest.texts import load_texts
+    from .ingest.folder import load_texts
     from .store.storage import build_and_save
 
     settings = settings_from(**flags)
@@ -114,7 +114,9 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
     click.echo(answer["message"])
     for quote in answer["passages"]:
         section = f" · {quote['section']}]" if quote["section"] else "]"
-        where = f"[{quote['source']} ¶{quote['paragraph']}{section}"
+        # A paged document's page as printed, as in "Handbuch.pdf p. 12 ¶4".
+        page = f" p. {quote['page']}" if quote.get("page") else ""
+        where = f"[{quote['source']}{page} ¶{quote['paragraph']}{section}"
         click.echo(f"\n{where} score {quote['score']:.3f}\n{quote['text']}")
         for highlight in quote["highlights"]:
             click.echo(f"  » {highlight}")
@@ -268,7 +270,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         load_cases,
         load_sets,
     )
-    from .ingest.texts import load_texts
+    from .ingest.folder import load_texts
     from .search.scoring import DEFAULT_WEIGHTS
     from .store.storage import ensure_index
 

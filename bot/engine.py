@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .embed.model import load_model, resolve_model
-from .ingest.texts import load_texts
+from .ingest.folder import load_texts
 from .store.storage import ensure_index, load_current
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot import Engine
-from bot.ingest.texts import load_texts
+from bot.ingest.folder import load_texts
 from bot.store.storage import live_build, load_current
 
 from .support.server import PROJECT, index_command

@@ -12,8 +12,9 @@ import pytest
 from bot import Engine, IndexCorrupt, IndexMissing, IndexStale, Settings, load_engine
 from bot._types import Matrix
 from bot.embed.model import model_identity
+from bot.ingest.folder import load_texts
 from bot.ingest.passages import split_passages
-from bot.ingest.texts import Text, load_texts
+from bot.ingest.texts import Text
 from bot.store.index import manifest_for, passage_document, sentence_windows
 from bot.store.storage import ensure_index, live_build, load_index
 

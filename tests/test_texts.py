@@ -8,7 +8,7 @@ import pytest
 
 from bot.answer.markdown import anchor
 from bot.errors import SeedsClash, SeedsMissing, SeedUnreadable
-from bot.ingest.texts import load_texts
+from bot.ingest.folder import load_texts
 
 
 def _seeds(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -54,8 +54,9 @@ def test_a_text_that_cannot_be_read_is_named(tmp_path: Path) -> None:
 
 
 def test_a_directory_without_texts_says_what_to_put_there(tmp_path: Path) -> None:
-    with pytest.raises(SeedsMissing, match=r"Put UTF-8 \.txt or \.md files there"):
+    with pytest.raises(SeedsMissing, match=r"Put documents there \(PDF, Word \.docx") as caught:
         load_texts(_seeds(tmp_path, {"notes.csv": "x\n"}))
+    assert "notes.csv: not a kind of file the bot reads" in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -39,6 +39,9 @@ class Quote:
     # The id of the paragraph in the full text at /, so a client links there without
     # having to know how ids are made.
     anchor: str
+    # Where it stands in a paged document, as printed: "12", or "12-13" when it runs over
+    # a page break; None for a text without pages.
+    page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
             score=round(hit.score, 4),
             highlights=tuple(s.text for s in hit.highlights),
             anchor=anchor(hit.passage.source, hit.passage.paragraph),
+            page="-".join(hit.passage.pages) or None,
         )
         for hit in hits
     )
@@ -95,6 +99,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         message,
         tuple((hit.passage, hit.highlights) for hit in hits),
         paragraph_label=words.paragraph,
+        page_label=words.page,
         titles=titles,
     )
     return Answer(question, bool(hits), status, message, quotes, markdown)

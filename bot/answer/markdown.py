@@ -64,6 +64,7 @@ def quote_markdown(
     quotes: tuple[tuple[Passage, tuple[Sentence, ...]], ...],
     *,
     paragraph_label: str,
+    page_label: str = "p.",
     titles: Mapping[str, str] | None = None,
 ) -> str:
     """The message, then each passage as a block quote headed by where it stands and the
@@ -75,5 +76,7 @@ def quote_markdown(
             where += f" · {escape(passage.section)}"
         link = f"[{where}](#{anchor(passage.source, passage.paragraph)})"
         name = (titles or {}).get(passage.source, passage.source)
+        if passage.pages:  # a document's page as printed: "Handbuch, S. 12"
+            name += f", {page_label} {'-'.join(passage.pages)}"
         lines.append(f"{link} — {escape(name)}\n\n> {_marked(passage, highlights)}")
     return "\n\n".join(lines)

@@ -18,7 +18,7 @@ from typing import Literal
 
 import pysbd
 
-from .texts import Text
+from .texts import Mark, Text
 
 __all__ = [
     "Block",
@@ -64,6 +64,8 @@ class Passage:
     end: int
     sentences: tuple[Sentence, ...]
     repeats: tuple[tuple[int, int], ...] = ()
+    # The pages it stands on, as printed: the first and, when it runs on, the last.
+    pages: tuple[str, ...] = ()
 
     @property
     def section(self) -> str | None:
@@ -88,6 +90,7 @@ class _Raw:
     start: int
     end: int
     sentences: tuple[Sentence, ...]
+    pages: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -237,6 +240,14 @@ def _originals(prose: list[_Raw]) -> dict[int, int | None]:
     return resolved
 
 
+def _sentences(content: str, mark: Mark) -> tuple[Sentence, ...]:
+    return (
+        ()
+        if mark.kind == "heading"
+        else split_sentences(content[mark.start : mark.end], mark.start)
+    )
+
+
 def layout(text: Text) -> tuple[Block, ...]:
     """The text as headings, numbered paragraphs and merged repeats, in reading order."""
     return _parse(text)[0]
@@ -251,12 +262,22 @@ def split_passages(text: Text) -> tuple[Passage, ...]:
 @lru_cache(maxsize=32)
 def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
     content = text.content
-    markdown = text.source.lower().endswith(".md")
-    raws = [
-        _Raw(content[s:e], s, e, split_sentences(content[s:e], s))
-        for s, e in _paragraph_spans(content, markdown=markdown)
-    ]
-    titles = [_heading(raw, markdown=markdown) for raw in raws]
+    if text.marks:  # a document's reader said what is a heading and what a paragraph
+        raws = [
+            _Raw(content[m.start : m.end], m.start, m.end, _sentences(content, m), m.pages)
+            for m in text.marks
+        ]
+        titles = [
+            (m.level, raw.text) if m.kind == "heading" else None
+            for m, raw in zip(text.marks, raws, strict=True)
+        ]
+    else:
+        markdown = text.source.lower().endswith(".md")
+        raws = [
+            _Raw(content[s:e], s, e, split_sentences(content[s:e], s))
+            for s, e in _paragraph_spans(content, markdown=markdown)
+        ]
+        titles = [_heading(raw, markdown=markdown) for raw in raws]
     prose = [raw for raw, title in zip(raws, titles, strict=True) if title is None]
     original = _originals(prose)
 
@@ -295,6 +316,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
                 end=raw.end,
                 sentences=raw.sentences,
                 repeats=tuple(repeats.get(id(raw), ())),
+                pages=raw.pages,
             )
         )
     return tuple(blocks), tuple(passages)

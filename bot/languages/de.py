@@ -132,6 +132,7 @@ VOCABULARY = Vocabulary(
         related="Der Text beantwortet das nicht direkt; am nächsten kommt:",
         silent="Dazu sagt der Text nichts.",
         paragraph="Absatz",
+        page="S.",
         answered_label="Antwort",
         related_label="Nur verwandt",
         silent_label="Keine Antwort",

@@ -108,6 +108,7 @@ VOCABULARY = Vocabulary(
         related="The text does not answer that directly; this comes closest:",
         silent="The text says nothing about that.",
         paragraph="Paragraph",
+        page="p.",
         answered_label="Answer",
         related_label="Related only",
         silent_label="No answer",

@@ -23,6 +23,8 @@ class Messages:
     related: str
     silent: str
     paragraph: str
+    # Before a page number as printed: "S. 12", "p. 12".
+    page: str
     # Short labels that show at a glance how sure an answer is.
     answered_label: str
     related_label: str

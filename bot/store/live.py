@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import EssaybotError
-from ..ingest.texts import load_texts
+from ..ingest.folder import load_texts
 from .storage import live_build, load_current
 
 if TYPE_CHECKING:

@@ -47,6 +47,7 @@ def widget_words() -> bytes:
         name: {
             **asdict(vocabulary.widget),
             "paragraph": vocabulary.messages.paragraph,
+            "page": vocabulary.messages.page,
             **{
                 status: vocabulary.messages.label(status)
                 for status in ("answered", "related", "silent")

@@ -261,6 +261,8 @@
     link.rel = "noopener";
     where.appendChild(link);
     var name = typeof quote.title === "string" ? quote.title : quote.source;
+    // A paged document's page as printed: "Handbuch, S. 12".
+    if (typeof quote.page === "string" && quote.page) name += ", " + words.page + " " + quote.page;
     where.appendChild(element("span", "title", " — " + name));
     var copy = element("button", "copy quiet", words.copy);
     copy.type = "button";

@@ -1,0 +1,105 @@
+"""HTML (a saved intranet page, a wiki export): the main content, its h1-h6 as headings.
+
+A saved page carries its site around the text: navigation, cookie banners, footers,
+scripts. What is read is the page's main content (`<main>`, `<article>` or the element
+with `role="main"`, else the body) without those; headings, paragraphs, list items, table
+rows and preformatted blocks in reading order. Markup, scripts and links inside are text
+at most, never HTML again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import lxml.html
+from lxml import etree
+
+from .pieces import Piece
+from .problems import Unreadable
+from .structure import Flow, table_rows
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["read_html"]
+
+_DROPPED = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "iframe",
+    "svg",
+    "select",
+}
+# Site furniture by its name: a cookie banner, a menu, a breadcrumb trail.
+_FURNITURE = re.compile(
+    r"(?i)\b(cookie|consent|banner|nav|navbar|menu|breadcrumbs?|sidebar|footer|toolbar|skip-?link)\b"
+)
+_BLOCKS = {"p", "li", "pre", "blockquote", "dd", "dt", "figcaption", "caption"}
+
+
+def read_html(path: Path) -> Iterator[Piece]:
+    try:
+        root = lxml.html.fromstring(path.read_bytes())
+    except (etree.ParserError, ValueError) as exc:
+        raise Unreadable("not a readable HTML page") from exc
+    main = _main(root)
+    for element in list(main.iter()):
+        parent = element.getparent()
+        if element is main or parent is None:
+            continue
+        if not isinstance(element.tag, str) or _furniture(element):
+            parent.remove(element)  # comments, scripts, the site around the text
+    flow = Flow()
+    yield from _walk(main, flow)
+    yield from flow.end()
+
+
+def _furniture(element: etree._Element) -> bool:
+    names = " ".join(element.get(name, "") for name in ("class", "id", "role"))
+    return element.tag in _DROPPED or bool(_FURNITURE.search(names))
+
+
+def _main(root: etree._Element) -> etree._Element:
+    for query in ("//main", "//*[@role='main']", "//article"):
+        found = root.xpath(query)
+        if found:
+            return found[0]
+    body = root.find("body")
+    return body if body is not None else root
+
+
+def _walk(element: etree._Element, flow: Flow) -> Iterator[Piece]:
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if re.fullmatch(r"h[1-6]", tag):
+            yield from flow.heading(_text(child), int(tag[1]))
+        elif tag == "li":
+            yield from flow.item(_text(child))
+        elif tag == "table":
+            rows = [[_text(cell) for cell in row.xpath("./th|./td")] for row in child.iter("tr")]
+            yield from flow.paragraphs(table_rows(rows))
+        elif tag in _BLOCKS:
+            yield from flow.paragraph(_text(child))
+        elif tag in ("ul", "ol"):
+            yield from _walk(child, flow)
+        else:
+            # A div or section: its own loose text is a paragraph, its blocks are read.
+            if child.text and child.text.strip():
+                yield from flow.paragraph(child.text)
+            yield from _walk(child, flow)
+        if child.tail and child.tail.strip() and element.tag not in ("ul", "ol", "table", "tr"):
+            yield from flow.paragraph(child.tail)
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join(element.text_content().split())

@@ -1,0 +1,159 @@
+"""Documents as page owners have them: PDF, Word, OpenDocument and HTML, made from the
+handbook's Markdown by real converters, read as well as the Markdown itself, each quote
+with the pages it stands on; a file that cannot be read is named with why, and the others
+are served."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from bot import Settings, load_engine
+from bot.answer.ask import ask
+from bot.ingest.folder import read_folder
+from bot.ingest.formats import read_document
+from bot.ingest.formats.pdf import join_lines
+from bot.ingest.passages import Passage, split_passages
+from bot.ingest.texts import Text
+
+from .conftest import HANDBOOK
+from .support.documents import HEADER, locked, make_documents, print_pdf
+
+MARKDOWN = HANDBOOK / "handbuch.md"
+FORMATS = ("html", "docx", "odt", "pdf")
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> dict[str, Path]:
+    return make_documents(MARKDOWN, tmp_path_factory.mktemp("documents"), browser)
+
+
+def _plain(text: str) -> str:
+    """A paragraph's words, list bullets aside (a PDF's are drawn, not written)."""
+    return " ".join(re.sub(r"(?m)^\s*(?:[-*•]|\d+[.)])\s+", "", text).split())
+
+
+def _markdown_passages() -> tuple[Passage, ...]:
+    return split_passages(Text(MARKDOWN.name, MARKDOWN.read_text(encoding="utf-8")))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", FORMATS)
+def test_each_format_gives_the_markdowns_paragraphs_under_the_same_headings(
+    documents: dict[str, Path], kind: str
+) -> None:
+    read = {_plain(p.text): p.headings for p in split_passages(read_document(documents[kind]))}
+    expected = {_plain(p.text): p.headings for p in _markdown_passages()}
+    missing = [text[:80] for text in expected if text not in read]
+    assert missing == []
+    moved = [text[:80] for text, headings in expected.items() if read[text] != headings]
+    assert moved == []
+    assert len(read) == len(expected)  # nothing more: no header, footer or page number
+
+
+@pytest.mark.browser
+def test_a_pdf_passage_names_its_pages_as_printed_without_running_header_or_footer(
+    documents: dict[str, Path],
+) -> None:
+    passages = split_passages(read_document(documents["pdf"]))
+    assert all(p.pages for p in passages)
+    assert not [p for p in passages if HEADER in p.text or re.search(r"Seite \d+ von", p.text)]
+    firsts = [int(p.pages[0]) for p in passages]
+    assert firsts == sorted(firsts) and firsts[0] == 1 and firsts[-1] >= 8
+    # Paragraphs that run over a page break are one passage each, on both pages.
+    over = [p for p in passages if len(p.pages) == 2]
+    assert over and all(int(p.pages[1]) == int(p.pages[0]) + 1 for p in over)
+
+
+def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept() -> None:
+    assert join_lines(["Die Fahrrad-", "stellplätze liegen im Hof."]) == (
+        "Die Fahrradstellplätze liegen im Hof."
+    )
+    assert join_lines(["Das Debian-", "System startet."]) == "Das Debian-System startet."
+    assert (
+        join_lines(["Trekking-, Stadt- und", "Lastenräder"]) == "Trekking-, Stadt- und Lastenräder"
+    )
+    assert join_lines(["Bitte mitbringen:", "• den Ausweis", "• die Steuer-ID"]) == (
+        "Bitte mitbringen:\n• den Ausweis\n• die Steuer-ID"
+    )
+
+
+@pytest.mark.browser
+def test_a_pdf_with_only_an_owner_password_opens(
+    documents: dict[str, Path], tmp_path: Path
+) -> None:
+    owner_only = read_document(locked(documents["pdf"], tmp_path / "owner.pdf", user=""))
+    plain = read_document(documents["pdf"])
+    assert (owner_only.content, owner_only.marks) == (plain.content, plain.marks)
+
+
+@pytest.fixture(scope="module")
+def bad_folder(
+    tmp_path_factory: pytest.TempPathFactory, documents: dict[str, Path], browser: Browser
+) -> Path:
+    """The handbook as HTML beside every kind of file that cannot be read."""
+    folder = tmp_path_factory.mktemp("bad-folder")
+    (folder / "handbuch.html").write_bytes(documents["html"].read_bytes())
+    # A scan: the page's text as a picture only, printed to PDF.
+    picture = folder.parent / "scan.png"
+    page = browser.new_page()
+    page.goto(documents["html"].as_uri())
+    page.screenshot(path=str(picture))
+    page.close()
+    scan_page = folder.parent / "scan.html"
+    scan_page.write_text(f'<!doctype html><img src="{picture.as_uri()}" width="700">')
+    print_pdf(browser, scan_page, folder / "scan.pdf", running=False)
+    locked(documents["pdf"], folder / "locked.pdf", user="reader-secret")
+    data = documents["pdf"].read_bytes()
+    (folder / "truncated.pdf").write_bytes(data[: len(data) // 3])
+    with (
+        zipfile.ZipFile(folder / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as bomb,
+        bomb.open("word/document.xml", "w") as part,
+    ):
+        for _ in range(300):  # 300 MB of zeros, packed into a few hundred KB
+            part.write(b"\0" * 2**20)
+    (folder / "script.html").write_text(
+        "<!doctype html><html><body><script>document.write('Hallo')</script></body></html>"
+    )
+    (folder / "report.docx").write_bytes(data)  # a PDF under another name
+    (folder / "notes.csv").write_text("Tag,Zeit\nMontag,7 Uhr\n")
+    return folder
+
+
+@pytest.mark.browser
+def test_each_bad_file_is_named_with_why_and_the_others_are_served(bad_folder: Path) -> None:
+    folder = read_folder(bad_folder)
+    assert [text.source for text in folder.texts] == ["handbuch.html"]
+    reasons = {skipped.name: skipped.reason for skipped in folder.skipped}
+    assert "no text layer" in reasons["scan.pdf"] and "run OCR first" in reasons["scan.pdf"]
+    assert "needs a password" in reasons["locked.pdf"]
+    assert "damaged or cut short" in reasons["truncated.pdf"]
+    assert "far more than a document holds" in reasons["bomb.docx"]
+    assert "no text to quote" in reasons["script.html"]
+    assert "not a readable Word file" in reasons["report.docx"]
+    assert "not a kind of file the bot reads" in reasons["notes.csv"]
+    assert len(reasons) == 7
+
+
+@pytest.mark.browser
+def test_a_quote_from_a_pdf_says_its_page_in_the_answer(
+    documents: dict[str, Path], tmp_path: Path
+) -> None:
+    seeds = tmp_path / "texts"
+    seeds.mkdir()
+    (seeds / "handbuch.pdf").write_bytes(documents["pdf"].read_bytes())
+    engine = load_engine(
+        Settings(seeds=seeds, index_dir=tmp_path / "index"), notify=lambda message: None
+    )
+    answer = ask("Wann fährt der Werksbus zwischen den Standorten?", engine)
+    best = answer.passages[0]
+    assert "Werksbus" in best.text and best.page == "1"
+    assert "handbuch.pdf" not in answer.markdown or ", S. 1" in answer.markdown
+    assert (
+        ", S. 1\n" in answer.markdown or ", S. 1 " in answer.markdown or ", S. 1" in answer.markdown
+    )
+    assert answer.to_json()["passages"][0]["page"] == "1"
