@@ -26,7 +26,7 @@ import faiss
 import numpy as np
 
 from bot import Settings, ask, load_engine
-from bot.ingest.texts import load_texts
+from bot.ingest.folder import load_texts
 from bot.search.lexical import build_lexical
 from bot.search.scoring import EXACT_UP_TO
 from bot.store.index import Index, passage_document, vector_index

@@ -27,7 +27,7 @@ import httpx
 from bot import Settings, ask, load_engine
 from bot.embed.embedder import TorchEmbedder
 from bot.embed.model import load_model
-from bot.ingest.texts import load_texts
+from bot.ingest.folder import load_texts
 
 PROJECT = Path(__file__).resolve().parent.parent
 ESSAYBOT = Path(sys.executable).with_name("essaybot")
