@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,12 @@ from .engine import load_engine
 from .errors import EssaybotError, QuestionRejected
 from .options import setting_options, settings_from
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .ingest.folder import Folder
+    from .ingest.passages import Passage
 
 __all__ = ["cli"]
 
@@ -35,34 +42,75 @@ def cli() -> None:
 @cli.command()
 @setting_options("seeds", "index_dir", "model", "model_cache", "runtime")
 @click.option("json_", "--json", is_flag=True, help="Print the index manifest as JSON.")
-def index(json_: bool, **flags: Any) -> None:
-    """Build the index of the texts now, with a progress bar.
+@click.option(
+    "--strict", is_flag=True, help="Exit with 1 when a file of the folder could not be read."
+)
+def index(json_: bool, strict: bool, **flags: Any) -> None:
+    """Build the index of the texts now, with a progress bar, and list what each file gave.
 
     Example usage:
 
         essaybot index --model /models/my-sentence-transformer
+
+        essaybot index --strict   # fail a deploy when a document cannot be read
     """
     from dataclasses import asdict
 
     from .embed.model import load_model
-    from .ingest.folder import load_texts
+    from .ingest.folder import load_folder
     from .store.storage import build_and_save
 
     settings = settings_from(**flags)
     try:
-        texts = load_texts(settings.seeds)
+        folder = load_folder(settings.seeds)
         model = load_model(settings.model, settings.model_cache, settings.runtime)
-        built = build_and_save(texts, model, settings.index_dir, progress=True)
+        built = build_and_save(folder.texts, model, settings.index_dir, progress=True)
     except EssaybotError as exc:
         raise click.ClickException(str(exc)) from exc
     manifest = built.manifest
+    click.echo(_folder_table(folder, built.passages), err=True)
     click.echo(
         f"Indexed {manifest.passages} passages ({manifest.sentences} sentences) from "
-        f"{len(texts)} text(s) with {manifest.model} into {settings.index_dir}",
+        f"{len(folder.texts)} text(s) with {manifest.model} into {settings.index_dir}",
         err=True,
     )
     if json_:
         click.echo(json.dumps(asdict(manifest), ensure_ascii=False, indent=2))
+    if strict and folder.skipped:
+        raise click.ClickException(
+            f"{len(folder.skipped)} file(s) could not be read (see the table); the others "
+            "are indexed."
+        )
+
+
+def _folder_table(folder: Folder, passages: Sequence[Passage]) -> str:
+    """What each file of the texts folder gave: its format, pages, passages, or its problem."""
+    counts = Counter(passage.source for passage in passages)
+    rows = [("file", "format", "pages", "passages", "problem")]
+    for text in folder.texts:
+        pages = {page for mark in text.marks for page in mark.pages}
+        rows.append(
+            (
+                text.source,
+                _format(text.source),
+                str(len(pages) or "-"),
+                str(counts[text.source]),
+                "",
+            )
+        )
+    for skipped in folder.skipped:
+        rows.append((skipped.name, _format(skipped.name), "-", "-", skipped.reason))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for row in rows:
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True))
+        lines.append(f"{line}  {row[4]}" if row[4] else line.rstrip())
+    return "\n".join(lines)
+
+
+def _format(name: str) -> str:
+    suffix = Path(name).suffix.lower().lstrip(".")
+    return {"htm": "HTML", "md": "Markdown", "txt": "text"}.get(suffix, suffix.upper() or "-")
 
 
 @cli.command()

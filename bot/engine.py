@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .embed.model import load_model, resolve_model
-from .ingest.folder import load_texts
+from .ingest.folder import load_folder
 from .store.storage import ensure_index, load_current
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .embed.embedder import Embedder
+    from .ingest.folder import Skipped
     from .ingest.texts import Text
     from .settings import Settings
     from .store.index import Index
@@ -30,6 +31,8 @@ class Engine:
     index: Index
     # A name or path that `SentenceTransformer()` loads.
     model_path: str
+    # The folder's files that are not served, and why (/healthz lists them).
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def model_name(self) -> str:
@@ -55,12 +58,18 @@ def load_engine(
     """Read the texts, load the model, and load the index: rebuilt when missing or stale,
     unless the settings say this process only reads (a replica), when that is an error
     that says to run `essaybot index`."""
-    texts = load_texts(settings.seeds)
+    folder = load_folder(settings.seeds)
+    texts = folder.texts
     model = load_model(settings.model, settings.model_cache, settings.runtime)
     if settings.build_index:
         index = ensure_index(texts, model, settings.index_dir, progress=progress, notify=notify)
     else:
         index = load_current(texts, model, settings.index_dir)
     return Engine(
-        settings, texts, model, index, resolve_model(settings.model, settings.model_cache)
+        settings,
+        texts,
+        model,
+        index,
+        resolve_model(settings.model, settings.model_cache),
+        folder.skipped,
     )

@@ -61,6 +61,7 @@ def test_healthz_names_the_model_the_passages_and_the_live_build_but_no_path(
         "model": "multilingual-e5-small",
         "passages": 8,
         "index": {"build": engine.index.build, "built_at": engine.index.manifest.built_at},
+        "skipped": [],
     }
     assert engine.index.build.startswith("build-") and "/" not in engine.index.build
 

@@ -9,11 +9,14 @@ import re
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
+from click.testing import CliRunner
 from playwright.sync_api import Browser
 
 from bot import Settings, load_engine
 from bot.answer.ask import ask
+from bot.cli import cli
 from bot.ingest.folder import read_folder
 from bot.ingest.formats import read_document
 from bot.ingest.formats.pdf import join_lines
@@ -22,6 +25,7 @@ from bot.ingest.texts import Text
 
 from .conftest import HANDBOOK
 from .support.documents import HEADER, locked, make_documents, print_pdf
+from .support.server import running_server
 
 MARKDOWN = HANDBOOK / "handbuch.md"
 FORMATS = ("html", "docx", "odt", "pdf")
@@ -157,3 +161,38 @@ def test_a_quote_from_a_pdf_says_its_page_in_the_answer(
         ", S. 1\n" in answer.markdown or ", S. 1 " in answer.markdown or ", S. 1" in answer.markdown
     )
     assert answer.to_json()["passages"][0]["page"] == "1"
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_the_index_lists_each_file_and_the_server_names_the_skipped(
+    bad_folder: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "index"
+    args = ["index", "--seeds", str(bad_folder), "--index-dir", str(index)]
+    built = CliRunner().invoke(cli, args)
+    assert built.exit_code == 0, built.output
+    lines = built.stderr.splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if line.startswith("file ")) :]
+    assert re.match(r"file\s+format\s+pages\s+passages\s+problem$", table[0])
+    assert re.match(r"handbuch\.html\s+HTML\s+-\s+68$", table[1])
+    assert re.search(r"locked\.pdf\s+PDF\s+-\s+-\s+it needs a password", built.stderr)
+    assert "notes.csv" in built.stderr and "7 file(s)" not in built.stderr
+    strict = CliRunner().invoke(cli, [*args, "--strict"])
+    assert strict.exit_code == 1
+    assert "7 file(s) could not be read (see the table); the others are indexed" in strict.stderr
+    with running_server(tmp_path, "--seeds", str(bad_folder), "--index-dir", str(index)) as bot:
+        health = httpx.get(f"{bot.url}/healthz", timeout=10).json()
+    skipped = {entry["file"]: entry["reason"] for entry in health["skipped"]}
+    assert sorted(skipped) == sorted(
+        [
+            "scan.pdf",
+            "locked.pdf",
+            "truncated.pdf",
+            "bomb.docx",
+            "script.html",
+            "report.docx",
+            "notes.csv",
+        ]
+    )
+    assert health["passages"] == 68

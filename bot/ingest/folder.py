@@ -19,7 +19,15 @@ from .texts import Text, slug
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["PLAIN_SUFFIXES", "SUFFIXES", "Folder", "Skipped", "load_texts", "read_folder"]
+__all__ = [
+    "PLAIN_SUFFIXES",
+    "SUFFIXES",
+    "Folder",
+    "Skipped",
+    "load_folder",
+    "load_texts",
+    "read_folder",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +75,20 @@ def read_folder(seeds: Path) -> Folder:
     return Folder(tuple(texts), tuple(skipped))
 
 
-def load_texts(seeds: Path) -> tuple[Text, ...]:
-    """The texts of `seeds`; each skipped file is logged with its reason."""
+def load_folder(seeds: Path) -> Folder:
+    """The folder to serve: each skipped file logged with its reason, and at least one text
+    to answer from (else SeedsMissing says what was found)."""
     folder = read_folder(seeds)
     for skipped in folder.skipped:
         log.warning("Skipped %s: %s.", skipped.name, skipped.reason)
     if not folder.texts:
         raise SeedsMissing(path=seeds, reason=_nothing(folder))
-    return folder.texts
+    return folder
+
+
+def load_texts(seeds: Path) -> tuple[Text, ...]:
+    """The texts of `seeds` (load_folder's), for whoever needs no more."""
+    return load_folder(seeds).texts
 
 
 def _nothing(folder: Folder) -> str:

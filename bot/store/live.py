@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import EssaybotError
-from ..ingest.folder import load_texts
+from ..ingest.folder import load_folder
 from .storage import live_build, load_current
 
 if TYPE_CHECKING:
@@ -63,9 +63,9 @@ class LiveEngine:
         """Load the live build beside the current one, then answer from it."""
         old = self._engine
         try:
-            texts = load_texts(old.settings.seeds)
-            index = load_current(texts, old.model, old.settings.index_dir)
-            self._engine = replace(old, texts=texts, index=index)
+            folder = load_folder(old.settings.seeds)
+            index = load_current(folder.texts, old.model, old.settings.index_dir)
+            self._engine = replace(old, texts=folder.texts, index=index, skipped=folder.skipped)
             self._tried = index.build
             log.info("Now answering from index build %s (was %s)", index.build, old.index.build)
         except EssaybotError as exc:

@@ -222,6 +222,8 @@ def create_app(
             "passages": len(engine.index.passages),
             # Which build answers, so a deploy can see a new index go live.
             "index": {"build": engine.index.build, "built_at": engine.index.manifest.built_at},
+            # The texts folder's files that are not served, and why: for the page owner.
+            "skipped": [{"file": s.name, "reason": s.reason} for s in engine.skipped],
         }
 
     @app.api_route("/readyz", methods=["GET", "HEAD"], include_in_schema=False)

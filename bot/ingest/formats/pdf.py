@@ -84,7 +84,7 @@ def _open(path: Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise Unreadable("it needs a password; save it without one") from exc
-        raise Unreadable(f"not a readable PDF ({exc}): it may be damaged or cut short") from exc
+        raise Unreadable("not a readable PDF: it may be damaged or cut short") from exc
 
 
 def _pages(document: pdfium.PdfDocument) -> Iterator[list[_Line]]:
