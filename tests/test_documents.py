@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import pypdfium2
 import pytest
 from click.testing import CliRunner
 from playwright.sync_api import Browser
@@ -156,10 +157,11 @@ def test_a_quote_from_a_pdf_says_its_page_in_the_answer(
     answer = ask("Wann fährt der Werksbus zwischen den Standorten?", engine)
     best = answer.passages[0]
     assert "Werksbus" in best.text and best.page == "1"
-    assert "handbuch.pdf" not in answer.markdown or ", S. 1" in answer.markdown
-    assert (
-        ", S. 1\n" in answer.markdown or ", S. 1 " in answer.markdown or ", S. 1" in answer.markdown
-    )
+    # The citation names the document and the page, and opens the original there:
+    # "... — [Handbuch ..., S. 1](files/handbuch.pdf#page=1)".
+    assert best.opens == "files/handbuch.pdf#page=1"
+    cited = r" — \[[^\n]+, S\. 1\]\(files/handbuch\.pdf#page=1\)\n\n> "
+    assert re.search(cited, answer.markdown), answer.markdown[:400]
     assert answer.to_json()["passages"][0]["page"] == "1"
 
 
@@ -196,3 +198,34 @@ def test_the_index_lists_each_file_and_the_server_names_the_skipped(
         ]
     )
     assert health["passages"] == 68
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_a_quotes_link_opens_the_original_pdf_at_its_page_and_nothing_else_is_served(
+    documents: dict[str, Path], tmp_path: Path
+) -> None:
+    seeds = tmp_path / "texts"
+    seeds.mkdir()
+    (seeds / "handbuch.pdf").write_bytes(documents["pdf"].read_bytes())
+    (seeds / "notes.csv").write_text("not served\n")
+    (seeds / ".draft.pdf").write_bytes(documents["pdf"].read_bytes())
+    (seeds / "leak.pdf").symlink_to("/etc/passwd")
+    question = {"question": "Wie lange dauert die Werksführung?"}
+    index = tmp_path / "index"
+    with running_server(tmp_path, "--seeds", str(seeds), "--index-dir", str(index)) as bot:
+        best = httpx.post(f"{bot.url}/api/ask", json=question, timeout=60).json()["passages"][0]
+        path, _, page = best["opens"].partition("#page=")
+        served = httpx.get(f"{bot.url}/{path}", timeout=30)
+        refused = [
+            httpx.get(f"{bot.url}/files/{name}", timeout=30).status_code
+            for name in ("notes.csv", ".draft.pdf", "leak.pdf", "..%2Fpyproject.toml", "%2e%2e")
+        ]
+    assert path == "files/handbuch.pdf" and page == best["page"]
+    assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
+    assert served.content == documents["pdf"].read_bytes()
+    # The page the link opens holds the quote: a viewer's #page counts from 1.
+    sheet = pypdfium2.PdfDocument(served.content)[int(page) - 1]
+    printed = " ".join(sheet.get_textpage().get_text_range().replace("\ufffe", "-").split())
+    assert " ".join(best["text"].split(". ")[0].split()) in printed
+    assert refused == [404] * 5

@@ -8,7 +8,7 @@ import pytest
 
 from bot.answer.markdown import anchor
 from bot.errors import SeedsClash, SeedsMissing, SeedUnreadable
-from bot.ingest.folder import load_texts
+from bot.ingest.folder import load_texts, read_folder
 
 
 def _seeds(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -46,11 +46,19 @@ def test_a_text_that_is_not_utf8_is_named_with_what_to_do(tmp_path: Path) -> Non
     assert "or move it out of" in str(caught.value)
 
 
-def test_a_text_that_cannot_be_read_is_named(tmp_path: Path) -> None:
-    _seeds(tmp_path, {"essay.txt": "Eins.\n"})
-    (tmp_path / "broken.txt").symlink_to("/proc/self/mem")  # reading it fails with EIO
-    with pytest.raises(SeedUnreadable, match=r"broken\.txt cannot be read"):
-        load_texts(tmp_path)
+def test_a_link_out_of_the_folder_is_skipped_and_named(tmp_path: Path) -> None:
+    seeds = tmp_path / "texts"
+    seeds.mkdir()
+    _seeds(seeds, {"essay.txt": "Eins.\n"})
+    (seeds / "broken.txt").symlink_to("/proc/self/mem")
+    (tmp_path / "outside.md").write_text("Geheim.\n")
+    (seeds / "outside.md").symlink_to(tmp_path / "outside.md")
+    folder = read_folder(seeds)
+    assert [text.source for text in folder.texts] == ["essay.txt"]
+    assert {s.name: s.reason for s in folder.skipped} == {
+        "broken.txt": "a link to a file outside the folder; copy it in",
+        "outside.md": "a link to a file outside the folder; copy it in",
+    }
 
 
 def test_a_directory_without_texts_says_what_to_put_there(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from ..languages import LANGUAGES
 from ..languages.guess import guess_language
 from ..search.question import clean_question
 from ..search.retrieve import Status, quote_hits, retrieve
-from .markdown import anchor, quote_markdown
+from .markdown import anchor, original, quote_markdown
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -42,6 +42,9 @@ class Quote:
     # Where it stands in a paged document, as printed: "12", or "12-13" when it runs over
     # a page break; None for a text without pages.
     page: str | None = None
+    # Where the original opens at the quote, relative to the bot ("files/Handbuch.pdf#page=12");
+    # None where the full text at / (`anchor`) is the place.
+    opens: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
             highlights=tuple(s.text for s in hit.highlights),
             anchor=anchor(hit.passage.source, hit.passage.paragraph),
             page="-".join(hit.passage.pages) or None,
+            opens=original(hit.passage.source, hit.passage.sheet),
         )
         for hit in hits
     )

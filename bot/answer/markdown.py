@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from ..ingest.texts import slug
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from ..ingest.passages import Passage, Sentence
 
-__all__ = ["anchor", "escape", "quote_markdown"]
+__all__ = ["anchor", "escape", "original", "quote_markdown"]
 
 # Marks that are markup anywhere in a line (emphasis, links, code, HTML, tables, math).
 _INLINE = re.compile(r"([\\`*_\[\](){}<>&|~$!@])")
@@ -44,6 +45,14 @@ def _escape_lead(lead: str) -> str:
 def anchor(source: str, paragraph: int) -> str:
     """The id of a paragraph in the full-text view; quote links point at it."""
     return f"{slug(source)}-p{paragraph}"
+
+
+def original(source: str, sheet: int) -> str | None:
+    """The link that opens a paged original at a page, in the browser's own viewer
+    (`files/...#page=3`); None where the bot's full text is the place to open."""
+    if not sheet:
+        return None
+    return f"files/{quote(source)}#page={sheet}"
 
 
 def _marked(passage: Passage, highlights: tuple[Sentence, ...]) -> str:
@@ -75,8 +84,11 @@ def quote_markdown(
         if passage.section:
             where += f" · {escape(passage.section)}"
         link = f"[{where}](#{anchor(passage.source, passage.paragraph)})"
-        name = (titles or {}).get(passage.source, passage.source)
+        name = escape((titles or {}).get(passage.source, passage.source))
         if passage.pages:  # a document's page as printed: "Handbuch, S. 12"
-            name += f", {page_label} {'-'.join(passage.pages)}"
-        lines.append(f"{link} — {escape(name)}\n\n> {_marked(passage, highlights)}")
+            name += f", {page_label} {escape('-'.join(passage.pages))}"
+        opens = original(passage.source, passage.sheet)
+        if opens:  # the original, opened at that page
+            name = f"[{name}]({opens})"
+        lines.append(f"{link} — {name}\n\n> {_marked(passage, highlights)}")
     return "\n\n".join(lines)

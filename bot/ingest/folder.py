@@ -58,6 +58,9 @@ def read_folder(seeds: Path) -> Folder:
     for path in sorted(seeds.iterdir()):
         if path.name.startswith(".") or not path.is_file():
             continue  # hidden files (editors' locks and backups) and folders
+        if path.is_symlink() and path.resolve().parent != seeds.resolve():
+            skipped.append(Skipped(path.name, "a link to a file outside the folder; copy it in"))
+            continue
         suffix = path.suffix.lower()
         if suffix in PLAIN_SUFFIXES:
             text = _plain(path)

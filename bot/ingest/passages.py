@@ -66,6 +66,7 @@ class Passage:
     repeats: tuple[tuple[int, int], ...] = ()
     # The pages it stands on, as printed: the first and, when it runs on, the last.
     pages: tuple[str, ...] = ()
+    sheet: int = 0  # the page it starts on, counted from 1 (0: a text without pages)
 
     @property
     def section(self) -> str | None:
@@ -91,6 +92,7 @@ class _Raw:
     end: int
     sentences: tuple[Sentence, ...]
     pages: tuple[str, ...] = ()
+    sheet: int = 0
 
 
 @lru_cache(maxsize=1)
@@ -264,7 +266,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
     content = text.content
     if text.marks:  # a document's reader said what is a heading and what a paragraph
         raws = [
-            _Raw(content[m.start : m.end], m.start, m.end, _sentences(content, m), m.pages)
+            _Raw(content[m.start : m.end], m.start, m.end, _sentences(content, m), m.pages, m.sheet)
             for m in text.marks
         ]
         titles = [
@@ -317,6 +319,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
                 sentences=raw.sentences,
                 repeats=tuple(repeats.get(id(raw), ())),
                 pages=raw.pages,
+                sheet=raw.sheet,
             )
         )
     return tuple(blocks), tuple(passages)

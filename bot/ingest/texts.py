@@ -22,6 +22,9 @@ class Mark:
     end: int
     level: int = 0  # of a heading: 1 is the outermost
     pages: tuple[str, ...] = ()  # the first and, when it runs on, the last page
+    # The page it starts on counted from 1, as a viewer opens it (`#page=`), whatever is
+    # printed on it; 0 for a text without pages.
+    sheet: int = 0
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,9 @@ def texts_digest(texts: tuple[Text, ...]) -> str:
     """A hash over names and contents: the index is stale when it changes."""
     digest = hashlib.sha256()
     for text in texts:
-        marks = "\n".join(f"{m.kind} {m.start} {m.end} {m.level} {m.pages}" for m in text.marks)
+        marks = "\n".join(
+            f"{m.kind} {m.start} {m.end} {m.level} {m.pages} {m.sheet}" for m in text.marks
+        )
         for part in (text.source, text.content, *((marks,) if marks else ())):
             data = part.encode("utf-8")
             digest.update(len(data).to_bytes(8, "big"))

@@ -52,6 +52,7 @@ from .gate import is_json, route_label
 from .headers import SecurityHeaders
 from .hosts import HostGuard, HostPolicy
 from .limits import BodyLimits, RequestLimits
+from .originals import original_file
 from .origins import OriginGuard, OriginPolicy
 from .responses import error, preferred_language
 from .schema import (
@@ -246,6 +247,16 @@ def create_app(
             },
             status_code=200 if ready else 503,
         )
+
+    @app.api_route("/files/{name}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def original(name: str) -> Response:
+        """A text's original file, which a quote's link opens at its page."""
+        engine = live.engine
+        sources = {text.source for text in engine.texts}
+        found = original_file(engine.settings.seeds, name, sources)
+        if found is None:
+            return error(404, "There is no such file; quotes link to the files they quote.")
+        return found
 
     @app.api_route("/metrics", methods=["GET", "HEAD"], include_in_schema=False)
     async def prometheus_metrics() -> Response:

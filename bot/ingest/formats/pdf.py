@@ -146,6 +146,7 @@ class _Block:
     level: int
     lines: list[str]
     pages: list[str]
+    sheet: int  # the page it starts on, counted from 1 (what a viewer's #page= opens)
 
     def add(self, line: str, page: str) -> None:
         self.lines.append(line)
@@ -155,8 +156,8 @@ class _Block:
     def piece(self) -> Piece:
         pages = (self.pages[0],) if len(self.pages) == 1 else (self.pages[0], self.pages[-1])
         if self.level:
-            return Piece("heading", " ".join(self.lines), self.level, pages)
-        return Piece("paragraph", join_lines(self.lines), pages=pages)
+            return Piece("heading", " ".join(self.lines), self.level, pages, self.sheet)
+        return Piece("paragraph", join_lines(self.lines), pages=pages, sheet=self.sheet)
 
 
 def _pieces(
@@ -194,7 +195,7 @@ def _pieces(
             if not goes_on:
                 if block is not None:
                     yield block.piece()
-                block = _Block(level, [], [])
+                block = _Block(level, [], [], index + 1)
             assert block is not None
             block.add(line.text, label)
             previous = line

@@ -24,6 +24,7 @@ class Piece:
     text: str
     level: int = 0
     pages: tuple[str, ...] = ()
+    sheet: int = 0  # the page it starts on, counted from 1; 0 in a document without pages
 
 
 def assemble(source: str, pieces: Iterable[Piece]) -> Text:
@@ -38,6 +39,8 @@ def assemble(source: str, pieces: Iterable[Piece]) -> Text:
             parts.append("\n\n")
             cursor += 2
         parts.append(text)
-        marks.append(Mark(piece.kind, cursor, cursor + len(text), piece.level, piece.pages))
+        marks.append(
+            Mark(piece.kind, cursor, cursor + len(text), piece.level, piece.pages, piece.sheet)
+        )
         cursor += len(text)
     return Text(source=source, content="".join(parts), marks=tuple(marks))

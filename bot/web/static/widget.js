@@ -261,9 +261,16 @@
     link.rel = "noopener";
     where.appendChild(link);
     var name = typeof quote.title === "string" ? quote.title : quote.source;
-    // A paged document's page as printed: "Handbuch, S. 12".
+    // A paged document's page as printed: "Handbuch, S. 12", opening the original there.
     if (typeof quote.page === "string" && quote.page) name += ", " + words.page + " " + quote.page;
-    where.appendChild(element("span", "title", " — " + name));
+    where.appendChild(document.createTextNode(" — "));
+    var title = element(typeof quote.opens === "string" ? "a" : "span", "title", name);
+    if (typeof quote.opens === "string" && /^files\//.test(quote.opens)) {
+      title.href = "./" + quote.opens;
+      title.target = "_blank";
+      title.rel = "noopener";
+    }
+    where.appendChild(title);
     var copy = element("button", "copy quiet", words.copy);
     copy.type = "button";
     copy.addEventListener("click", function () {
