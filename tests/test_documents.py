@@ -13,7 +13,7 @@ import httpx
 import pypdfium2
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from bot import Settings, load_engine
 from bot.answer.ask import ask
@@ -25,6 +25,7 @@ from bot.ingest.passages import Passage, split_passages
 from bot.ingest.texts import Text
 
 from .conftest import HANDBOOK
+from .support.browser import guarded_page
 from .support.documents import HEADER, locked, make_documents, print_pdf
 from .support.server import running_server
 
@@ -229,3 +230,30 @@ def test_a_quotes_link_opens_the_original_pdf_at_its_page_and_nothing_else_is_se
     printed = " ".join(sheet.get_textpage().get_text_range().replace("\ufffe", "-").split())
     assert " ".join(best["text"].split(". ")[0].split()) in printed
     assert refused == [404] * 5
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_in_the_widget_a_pdf_quotes_link_opens_the_pdf_at_its_page(
+    documents: dict[str, Path], browser: Browser, tmp_path: Path
+) -> None:
+    seeds = tmp_path / "texts"
+    seeds.mkdir()
+    (seeds / "handbuch.pdf").write_bytes(documents["pdf"].read_bytes())
+    index = tmp_path / "index"
+    with (
+        running_server(tmp_path, "--seeds", str(seeds), "--index-dir", str(index)) as bot,
+        guarded_page(browser, viewport={"width": 390, "height": 844}) as (page, blocked),
+    ):
+        page.goto(bot.url + "/widget?lang=de")
+        page.get_by_role("textbox", name="Frage").fill("Wie lange dauert die Werksführung?")
+        page.get_by_role("textbox", name="Frage").press("Enter")
+        cited = page.locator(".answer a.title").first
+        expect(cited).to_contain_text(re.compile(r", S\. \d+$"), timeout=60_000)
+        printed = cited.inner_text().rsplit(" ", 1)[1]
+        with page.context.expect_page() as opened:
+            cited.click()
+        viewer = opened.value
+        viewer.wait_for_load_state()
+        assert viewer.url == f"{bot.url}/files/handbuch.pdf#page={printed}"
+        assert blocked.urls == []
