@@ -31,7 +31,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ESSAYBOT_", frozen=True, extra="forbid")
 
-    seeds: Path = Field(_PROJECT / "seeds", description="Directory of the texts (.txt, .md).")
+    seeds: Path = Field(
+        _PROJECT / "seeds",
+        description="Directory of the texts: PDF, Word (.docx), OpenDocument (.odt), HTML, "
+        "Markdown and plain text.",
+    )
     index_dir: Path = Field(_PROJECT / "index", description="Where the built index is kept.")
     build_index: bool = Field(
         True,
