@@ -416,7 +416,7 @@ def serve(**flags: Any) -> None:
         except EssaybotError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
-    serve_app(create_app(engine), settings)
+    serve_app(create_app(engine, watch=settings.watch and settings.build_index), settings)
 
 
 def _owner_commands() -> None:

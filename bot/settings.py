@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         "model. `false` for replicas sharing an index that `essaybot index` built once: "
         "they open it read-only and refuse to start when it is missing or does not match.",
     )
+    watch: bool = Field(
+        True,
+        description="While serving, bring the index up to date when a file in the texts "
+        "folder is added, changed or removed, and answer from it. Only a server that builds "
+        "its index (`build_index`); replicas leave it to `essaybot index`.",
+    )
     model: str = Field(
         DEFAULT_MODEL,
         description="Embedding model: a packaged model's name or a local "

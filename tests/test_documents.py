@@ -6,8 +6,11 @@ are served."""
 from __future__ import annotations
 
 import re
+import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pypdfium2
@@ -24,10 +27,10 @@ from bot.ingest.formats.pdf import join_lines
 from bot.ingest.passages import Passage, split_passages
 from bot.ingest.texts import Text
 
-from .conftest import HANDBOOK
+from .conftest import ESSAY, HANDBOOK
 from .support.browser import guarded_page
 from .support.documents import HEADER, locked, make_documents, print_pdf
-from .support.server import running_server
+from .support.server import Server, running_server
 
 MARKDOWN = HANDBOOK / "handbuch.md"
 FORMATS = ("html", "docx", "odt", "pdf")
@@ -257,3 +260,39 @@ def test_in_the_widget_a_pdf_quotes_link_opens_the_pdf_at_its_page(
         viewer.wait_for_load_state()
         assert viewer.url == f"{bot.url}/files/handbuch.pdf#page={printed}"
         assert blocked.urls == []
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_a_pdf_dropped_into_the_folder_of_a_running_server_is_answered(
+    documents: dict[str, Path], tmp_path: Path
+) -> None:
+    seeds = tmp_path / "texts"
+    seeds.mkdir()
+    (seeds / "essay.txt").write_bytes(ESSAY.read_bytes())
+    index = tmp_path / "index"
+    question = {"question": "Wie lange dauert die Werksführung?"}
+
+    def healthy(bot: Server, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        deadline = time.monotonic() + 120
+        while True:
+            health: dict[str, Any] = httpx.get(f"{bot.url}/healthz", timeout=10).json()
+            if wanted(health) or time.monotonic() > deadline:
+                return health
+            time.sleep(0.5)
+
+    with running_server(tmp_path, "--seeds", str(seeds), "--index-dir", str(index)) as bot:
+        before = healthy(bot, lambda health: True)
+        silent = httpx.post(f"{bot.url}/api/ask", json=question, timeout=60).json()
+        assert silent["status"] != "answered"
+        (seeds / "handbuch.pdf").write_bytes(documents["pdf"].read_bytes())
+        after = healthy(bot, lambda health: health["passages"] > before["passages"])
+        assert after["index"]["build"] != before["index"]["build"]
+        answered = httpx.post(f"{bot.url}/api/ask", json=question, timeout=60).json()
+        assert answered["status"] == "answered"
+        assert answered["passages"][0]["source"] == "handbuch.pdf"
+        (seeds / "handbuch.pdf").unlink()
+        gone = healthy(bot, lambda health: health["passages"] == before["passages"])
+        assert gone["passages"] == before["passages"]
+    log = bot.output.read_text()
+    assert log.count("The texts folder") == 2

@@ -46,6 +46,12 @@ class LiveEngine:
             self._look_for_new_build()
         return self._engine
 
+    def look_now(self) -> None:
+        """Look for a new build at once (the folder watch has just written one), and load
+        it beside the one that answers."""
+        self._checked = time.monotonic()
+        self._look_for_new_build()
+
     @property
     def loading(self) -> str:
         """The build being loaded beside the one that answers, if any."""

@@ -38,6 +38,7 @@ from ..feedback.answer_ids import AnswerIds, deployment_key
 from ..feedback.given import AnswersGiven
 from ..feedback.journal import Journal
 from ..feedback.records import Vote
+from ..ingest.folder import load_folder
 from ..ingest.titles import title
 from ..languages import LANGUAGES
 from ..ops.access import Access, AccessControl
@@ -47,6 +48,8 @@ from ..ops.ratelimit import Limiter, RateLimit, RateLimits
 from ..ops.requests import RequestRecorder, note
 from ..search.question import clean_question
 from ..store.live import LiveEngine
+from ..store.storage import ensure_index
+from ..watch import FolderWatch
 from .desk import Desk
 from .gate import is_json, route_label
 from .headers import SecurityHeaders
@@ -133,12 +136,17 @@ def _askers() -> anyio.CapacityLimiter:
 
 
 def create_app(
-    engine: Engine, *, with_chat: bool = True, journal: Journal | None = None
+    engine: Engine,
+    *,
+    with_chat: bool = True,
+    journal: Journal | None = None,
+    watch: bool = False,
 ) -> FastAPI:
     """Build the app for one loaded engine; tests build variants from their own settings.
 
     What readers ask and vote goes to `journal` (by default the database the settings
-    name); `app.state.journal` holds it, for the server to close at the end.
+    name); `app.state.journal` holds it, for the server to close at the end. With `watch`,
+    the texts folder is kept current (`app.state.watch`, stopped with the server).
     """
     settings = engine.settings
     if journal is None:
@@ -160,6 +168,16 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.journal = journal
+    app.state.watch = None
+    if watch:
+
+        def rebuild() -> None:
+            # The model as loaded, not the one that batches readers' questions.
+            folder = load_folder(settings.seeds)
+            ensure_index(folder.texts, engine.model, settings.index_dir)
+            live.look_now()
+
+        app.state.watch = FolderWatch(settings.seeds, rebuild).start()
     policy = OriginPolicy(settings.origins)
     app.add_middleware(RequestLimits, limits=BodyLimits(read_timeout=settings.request_timeout))
     # Inside CORS and the headers: a 429 reaches a widget on an allowed page readably.

@@ -154,8 +154,12 @@ def serve_app(app: ASGIApp, settings: Settings) -> None:
     try:
         _run(app, settings, protocol)
     finally:
+        state = getattr(app, "state", None)
+        watch = getattr(state, "watch", None)
+        if watch is not None:
+            watch.stop()
         # The questions and votes still waiting are written before the process ends.
-        journal = getattr(getattr(app, "state", None), "journal", None)
+        journal = getattr(state, "journal", None)
         if journal is not None:
             journal.close()
 
