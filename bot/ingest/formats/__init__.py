@@ -3,6 +3,7 @@ package knows what kind of file a text came from, and a new format is one module
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from ..texts import Text
 
 __all__ = ["DOCUMENT_SUFFIXES", "Unreadable", "read_document"]
+
+log = logging.getLogger(__name__)
 
 
 def _pdf(path: Path) -> Iterator[Piece]:
@@ -62,6 +65,13 @@ def read_document(path: Path) -> Text:
         raise
     except (OSError, MemoryError) as exc:
         raise Unreadable(f"it cannot be read ({getattr(exc, 'strerror', None) or exc})") from exc
+    except Exception as exc:
+        # A reader's own failure on one odd file: that file is skipped, the rest served.
+        log.exception("Reading %s failed", path)
+        raise Unreadable(
+            f"the {path.suffix.lower()} reader failed on it ({type(exc).__name__}); the "
+            "server log has the details"
+        ) from exc
     if not text.marks:
         raise Unreadable("it holds no text to quote")
     return text

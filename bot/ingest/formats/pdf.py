@@ -1,29 +1,33 @@
 """PDF: the text layer, page by page, with its headings and the pages as printed.
 
 pypdfium2 (PDFium, permissive, the most faithful and the fastest of the permissive readers
-in py-pdf/benchmarks) gives each page's text in reading order, a line per line, and for
-each character its size and baseline. From those:
+in py-pdf/benchmarks) gives each page's text in reading order (columns included), a line
+per line, and for each character its size, weight and position. From those:
 
-- running headers and footers, lines at a page's top or bottom that repeat on many pages
-  (digits aside: "Seite 3 von 10") and bare page numbers, are left out;
-- a line in a larger type than the body is a heading, its level by size;
-- a wider gap than between lines ends a paragraph, and a paragraph that runs over a page
-  break without ending a sentence continues on the next page (its pages say so);
+- running headers and footers are left out: lines at a page's top or bottom that repeat
+  on many pages (their numbers, arabic or roman, aside: "Seite 3 von 10"), or that stand
+  at the same height apart from the text on many pages (a chapter's name), and bare page
+  numbers; so are a contents page's dot leaders;
+- headings come from the PDF's outline (its bookmarks) where it has one; else a line in a
+  larger type than the body is one, its level by size, and so is a short bold line;
+- a wider gap than between lines, or an indented first line, starts a paragraph, and a
+  paragraph that runs over a page break without ending a sentence goes on over it;
 - a word hyphenated at a line's end is joined ("Fahrrad-" "stellplatz"), a real hyphen
   kept ("Debian-" "System").
 
-Pages are read one at a time, twice (first the edges and the type sizes, then the text),
-so a long PDF is never held in memory whole.
+Pages are read one at a time, twice (first what repeats and the type sizes, then the
+text), so a long PDF is never held in memory whole.
 """
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import itertools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
@@ -38,41 +42,82 @@ if TYPE_CHECKING:
 __all__ = ["join_lines", "read_pdf"]
 
 _EDGE = 2  # lines at a page's top and bottom that may be a running header or footer
-_NUMBERS = re.compile(r"\d+")
+# Numbers that change from page to page: arabic anywhere, roman at a line's start or end.
+_NUMBERS = re.compile(r"\d+|^[ivxlcdm]+\b|\b[ivxlcdm]+$")
 _PAGE_NUMBER = re.compile(r"(?i)\W*(seite|page|s\.)?\s*[\divxlc]+(\s*(von|of|/)\s*\d+)?\W*")
+_DOT_LEADER = re.compile(r"(\.\s?){4,}\s*[\divxlc]+$")  # a contents line: "3.1 Netz .... 12"
 _ENDS_SENTENCE = (".", "!", "?", ":", "…", '"', "“", "”", "»", "«", ")")
 _BULLET = re.compile(r"[•◦▪‣·\-–*]\s|\d{1,3}[.)]\s")
 _SOFT = str.maketrans("", "", "\x02\u00ad")  # soft hyphens: they show only at a line's end
+# PDFium ends a line with CR LF, or, where the line ends in a hyphen, with U+FFFE alone.
+_LINE_END = re.compile("\r\n|\ufffe")
+_BOLD = 600
+_HEADING_WORDS = 12
 
 
 @dataclass(frozen=True)
 class _Line:
     text: str
-    size: float  # the type size as printed (points)
+    size: float  # the type size most of its characters have, as printed (points)
     baseline: float
+    x: float
+    bold: bool
+
+
+@dataclass
+class _Survey:
+    """What the first pass learns of the whole document."""
+
+    sizes: Counter[float] = field(default_factory=Counter)
+    edges: Counter[tuple[str, float]] = field(default_factory=Counter)
+    heights: Counter[tuple[str, int]] = field(default_factory=Counter)  # ("top", y) apart
+    pitches: Counter[float] = field(default_factory=Counter)
+
+    def add(self, lines: list[_Line]) -> None:
+        for line in lines:
+            self.sizes[line.size] += len(line.text)
+        self.edges.update({_shape(line) for line in _edges(lines)})
+        for a, b in itertools.pairwise(lines):
+            if a.size == b.size and a.baseline > b.baseline:
+                self.pitches[round(a.baseline - b.baseline, 1)] += 1
+        if len(lines) >= 3:
+            self.heights.update(_apart(lines))
+
+
+def _by_height(lines: list[_Line]) -> list[_Line]:
+    return sorted(lines, key=lambda line: -line.baseline)
+
+
+def _edges(lines: list[_Line]) -> list[_Line]:
+    """The lines that may be a running header or footer: first and last in reading order,
+    and highest and lowest on the page (a header may come last in the text)."""
+    placed = _by_height(lines)
+    return [*lines[:_EDGE], *lines[-_EDGE:], *placed[:_EDGE], *placed[-_EDGE:]]
+
+
+def _apart(lines: list[_Line]) -> set[tuple[str, int]]:
+    """The page's highest and lowest line, by height, where a gap sets them apart."""
+    found = set()
+    placed = _by_height(lines)
+    top, second, before, last = placed[0], placed[1], placed[-2], placed[-1]
+    if top.baseline - second.baseline > 1.8 * max(top.size, second.size):
+        found.add(("top", round(top.baseline)))
+    if before.baseline - last.baseline > 1.8 * max(last.size, before.size):
+        found.add(("bottom", round(last.baseline)))
+    return found
 
 
 def read_pdf(path: Path) -> Iterator[Piece]:
     document = _open(path)
     try:
-        sizes: Counter[float] = Counter()
-        edges: Counter[tuple[str, float]] = Counter()
+        survey = _Survey()
         for lines in _pages(document):
-            sizes.update({line.size: len(line.text) for line in lines})
-            edges.update({_shape(line) for line in (*lines[:_EDGE], *lines[-_EDGE:])})
-        if not sizes:
+            survey.add(lines)
+        if not survey.sizes:
             raise Unreadable(
                 "no text to quote: it has no text layer (a scan?); run OCR first, e.g. ocrmypdf"
             )
-        body = sizes.most_common(1)[0][0]
-        # Repeating on a third of the pages or more, when there are a few.
-        pages = len(document)
-        running = {shape for shape, n in edges.items() if pages >= 3 and n >= max(2, pages / 3)}
-        levels = {
-            size: rank + 1
-            for rank, size in enumerate(sorted((s for s in sizes if s > body * 1.1), reverse=True))
-        }
-        yield from _pieces(document, body, running, levels)
+        yield from _pieces(document, survey)
     finally:
         document.close()
 
@@ -100,29 +145,36 @@ def _pages(document: pdfium.PdfDocument) -> Iterator[list[_Line]]:
             page.close()
 
 
-# PDFium ends a line with CR LF, or, where the line ends in a hyphen, with U+FFFE alone.
-_LINE_END = re.compile("\r\n|\ufffe")
-
-
 def _lines(text_page: pdfium.PdfTextPage) -> list[_Line]:
     text = text_page.get_text_range()
+    # PDFium counts a character beyond the BMP (a math letter) as two; Python as one.
+    astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
     lines = []
     cursor = 0
     for end in (*_LINE_END.finditer(text), None):
         raw = text[cursor : end.start() if end else len(text)]
-        first = cursor + len(raw) - len(raw.lstrip())
+        start = cursor
         cursor = end.end() if end else len(text)
         # A soft hyphen inside a line does not show; one that ends it shows as a hyphen.
         line = raw.translate(_SOFT).strip() + ("-" if end and end.group() == "\ufffe" else "")
         if not any(ch.isalnum() for ch in line):
             continue
-        matrix = pdfium_c.FS_MATRIX()
-        pdfium_c.FPDFText_GetMatrix(text_page, first, ctypes.byref(matrix))
-        size = pdfium_c.FPDFText_GetFontSize(text_page, first) * (abs(matrix.d) or 1.0)
+        letters = [start + i for i, ch in enumerate(raw) if ch.isalnum()]
+        samples = [letters[round(k * (len(letters) - 1) / 4)] for k in range(5)]
+        chars = [i + bisect.bisect_left(astral, i) for i in samples]
+        sizes = Counter(_size(text_page, i) for i in chars)
+        bold = sum(pdfium_c.FPDFText_GetFontWeight(text_page, i) >= _BOLD for i in chars) >= 3
         x, y = ctypes.c_double(), ctypes.c_double()
-        pdfium_c.FPDFText_GetCharOrigin(text_page, first, ctypes.byref(x), ctypes.byref(y))
-        lines.append(_Line(line, round(size * 2) / 2, y.value))
+        pdfium_c.FPDFText_GetCharOrigin(text_page, chars[0], ctypes.byref(x), ctypes.byref(y))
+        lines.append(_Line(line, sizes.most_common(1)[0][0], y.value, x.value, bold))
     return lines
+
+
+def _size(text_page: pdfium.PdfTextPage, index: int) -> float:
+    matrix = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFText_GetMatrix(text_page, index, ctypes.byref(matrix))
+    size = pdfium_c.FPDFText_GetFontSize(text_page, index) * (abs(matrix.d) or 1.0)
+    return float(round(size * 2) / 2)
 
 
 def _shape(line: _Line) -> tuple[str, float]:
@@ -136,7 +188,36 @@ def _label(document: pdfium.PdfDocument, index: int) -> str:
         label = document.get_page_label(index)
     except (pdfium.PdfiumError, AttributeError):
         label = ""
-    return label.strip() or str(index + 1)
+    return str(label).strip() or str(index + 1)
+
+
+def _outline(document: pdfium.PdfDocument) -> dict[int, list[tuple[str, int]]]:
+    """The bookmarks by page: each title (its words, lower case) and its level."""
+    marks: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    try:
+        for item in document.get_toc(max_depth=6):
+            destination = item.get_dest()
+            page = destination.get_index() if destination is not None else None
+            title = " ".join(item.get_title().split()).lower()
+            if page is not None and title:
+                marks[page].append((title, item.level + 1))
+    except (pdfium.PdfiumError, ValueError):
+        return {}
+    return marks if sum(len(v) for v in marks.values()) >= 3 else {}
+
+
+_SECTION_NUMBER = re.compile(r"^(\d+(\.\d+)*\.?|[A-Z]\.|[ivxlc]+\.)\s+", re.IGNORECASE)
+
+
+def _bookmark(lines: list[str], titles: list[tuple[str, int]]) -> tuple[int, int] | None:
+    """(level, lines it takes) when the lines start with one of the page's bookmarks."""
+    for taken in (1, 2, 3):
+        words = " ".join(" ".join(lines[:taken]).split()).lower()
+        plain = _SECTION_NUMBER.sub("", words)
+        for title, level in titles:
+            if title in (words, plain) or _SECTION_NUMBER.sub("", title) == plain:
+                return level, taken
+    return None
 
 
 @dataclass
@@ -160,36 +241,52 @@ class _Block:
         return Piece("paragraph", join_lines(self.lines), pages=pages, sheet=self.sheet)
 
 
-def _pieces(
-    document: pdfium.PdfDocument,
-    body: float,
-    running: set[tuple[str, float]],
-    levels: dict[float, int],
-) -> Iterator[Piece]:
+def _pieces(document: pdfium.PdfDocument, survey: _Survey) -> Iterator[Piece]:
+    pages = len(document)
+    often = max(2, pages / 3)
+    body = survey.sizes.most_common(1)[0][0]
+    pitch = survey.pitches.most_common(1)[0][0] if survey.pitches else body * 1.2
+    running = {shape for shape, n in survey.edges.items() if pages >= 3 and n >= often}
+    heights = {height for height, n in survey.heights.items() if pages >= 3 and n >= often}
+    outline = _outline(document)
+    by_size = sorted((s for s in survey.sizes if s > body * 1.1), reverse=True)
+    levels = {size: rank + 1 for rank, size in enumerate(by_size)}
+    first_bookmarked = min(outline, default=0)
     block: _Block | None = None
     for index, lines in enumerate(_pages(document)):
         label = _label(document, index)
-        kept = [
-            line
-            for number, line in enumerate(lines)
-            if not (
-                (number < _EDGE or number >= len(lines) - _EDGE)
-                and (_shape(line) in running or _PAGE_NUMBER.fullmatch(line.text))
-            )
-        ]
-        pitch = _pitch(kept, body)
+        kept = _body(lines, running, heights)
+        if index < first_bookmarked and _contents(kept):
+            continue  # the contents: the outline says where the text begins
+        lefts = _lefts(kept)
         previous: _Line | None = None
-        for line in kept:
-            level = levels.get(line.size, 0)
+        number = 0
+        while number < len(kept):
+            line = kept[number]
+            found = _bookmark([ln.text for ln in kept[number : number + 3]], outline.get(index, []))
+            if outline:
+                level, taken = found if found else (0, 1)
+            else:
+                level, taken = _level(line, previous, levels, body), 1
             if previous is None:  # the page's first line: only a paragraph runs on to it
                 goes_on = block is not None and block.level == level == 0
             else:
                 close = previous.baseline - line.baseline <= pitch * 1.4
                 # A list stays with the line that leads into it.
                 lead_in = block is not None and block.lines[-1].endswith(":")
+                # Set in where the line before was not: a paragraph's first line (an item
+                # that wraps, or a quote, keeps its indent from line to line).
+                indented = (
+                    level == 0
+                    and not lead_in
+                    and round(previous.x) != round(line.x)
+                    and _indented(line, lefts)
+                )
                 goes_on = (
                     block is not None
                     and block.level == level
+                    and not found
+                    and not indented
                     and (close or (level == 0 and (lead_in or _list_goes_on(block, line))))
                 )
             if not goes_on:
@@ -197,8 +294,10 @@ def _pieces(
                     yield block.piece()
                 block = _Block(level, [], [], index + 1)
             assert block is not None
-            block.add(line.text, label)
-            previous = line
+            for extra in kept[number : number + taken]:
+                block.add(extra.text, label)
+            previous = kept[number + taken - 1]
+            number += taken
         # A heading, or a paragraph that ends its sentence, does not run over the page.
         if block is not None and (block.level or block.lines[-1].endswith(_ENDS_SENTENCE)):
             yield block.piece()
@@ -207,18 +306,61 @@ def _pieces(
         yield block.piece()
 
 
+def _body(
+    lines: list[_Line], running: set[tuple[str, float]], heights: set[tuple[str, int]]
+) -> list[_Line]:
+    """The page's lines without its running header and footer, page number, dot leaders."""
+    apart = _apart(lines) & heights if len(lines) >= 3 else set()
+    edges = {id(line) for line in _edges(lines)}
+    kept = []
+    for line in lines:
+        y = round(line.baseline)
+        if ("top", y) in apart or ("bottom", y) in apart or _DOT_LEADER.search(line.text):
+            continue
+        if id(line) in edges and (_shape(line) in running or _PAGE_NUMBER.fullmatch(line.text)):
+            continue
+        kept.append(line)
+    return kept
+
+
+_ENDS_IN_NUMBER = re.compile(r"\s[\divxlc]+$")
+
+
+def _contents(lines: list[_Line]) -> bool:
+    """A contents page: most of its lines end in a page number."""
+    numbered = sum(bool(_ENDS_IN_NUMBER.search(line.text)) for line in lines)
+    return len(lines) >= 5 and numbered >= len(lines) / 2
+
+
+def _level(line: _Line, previous: _Line | None, levels: dict[float, int], body: float) -> int:
+    """A heading's level by its type: larger than the body, or a short bold line at body
+    size (one level below the smallest larger size)."""
+    level = levels.get(line.size, 0)
+    if level or not line.bold or line.size < body:
+        return level
+    short = len(line.text.split()) <= _HEADING_WORDS and not line.text.endswith(_ENDS_SENTENCE)
+    apart = previous is None or previous.baseline - line.baseline > line.size * 1.6
+    return len(levels) + 1 if short and apart else 0
+
+
+def _lefts(lines: list[_Line]) -> list[int]:
+    """Where the page's lines start: a column's left edge starts many of them."""
+    starts = Counter(round(line.x) for line in lines)
+    common = sorted(x for x, n in starts.items() if n >= max(3, len(lines) / 5))
+    return common or sorted(starts)[:1]
+
+
+def _indented(line: _Line, lefts: list[int]) -> bool:
+    """A first line set in from its column's edge by an em or so: a new paragraph."""
+    x = round(line.x)
+    if x in lefts:
+        return False
+    edge = max((left for left in lefts if left < x), default=None)
+    return edge is not None and 0.5 * line.size <= x - edge <= 3 * line.size
+
+
 def _list_goes_on(block: _Block, line: _Line) -> bool:
     return bool(_BULLET.match(block.lines[-1]) and _BULLET.match(line.text))
-
-
-def _pitch(lines: list[_Line], body: float) -> float:
-    """The usual distance from one body line to the next on this page."""
-    steps = Counter(
-        round(a.baseline - b.baseline, 1)
-        for a, b in itertools.pairwise(lines)
-        if a.size == b.size == body and a.baseline > b.baseline
-    )
-    return steps.most_common(1)[0][0] if steps else body * 1.5
 
 
 def join_lines(lines: list[str]) -> str:
