@@ -86,6 +86,9 @@ def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept() -> None:
     assert (
         join_lines(["Trekking-, Stadt- und", "Lastenräder"]) == "Trekking-, Stadt- und Lastenräder"
     )
+    assert join_lines(["an handbuch@brenner-", "voss.example schreiben"]) == (
+        "an handbuch@brenner-voss.example schreiben"
+    )
     assert join_lines(["Bitte mitbringen:", "• den Ausweis", "• die Steuer-ID"]) == (
         "Bitte mitbringen:\n• den Ausweis\n• die Steuer-ID"
     )
@@ -296,3 +299,36 @@ def test_a_pdf_dropped_into_the_folder_of_a_running_server_is_answered(
         assert gone["passages"] == before["passages"]
     log = bot.output.read_text()
     assert log.count("The texts folder") == 2
+
+
+def _book_page(passages: tuple[Passage, ...]) -> str:
+    """A page set as a book is: two columns, paragraphs marked by an indent and no gap,
+    headings bold in the body's size; the handbook's sections without lists."""
+    sections: dict[str, list[str]] = {}
+    for passage in passages:
+        if "\n" not in passage.text and passage.section:
+            sections.setdefault(passage.section, []).append(passage.text)
+    body = "".join(
+        f"<h2>{title}</h2>" + "".join(f"<p>{text}</p>" for text in texts)
+        for title, texts in sections.items()
+    )
+    style = (
+        "body{font:11pt serif;margin:0} main{column-count:2;column-gap:2em}"
+        "p{margin:0;text-indent:1.5em;text-align:justify} h2+p{text-indent:0}"
+        "h2{font-size:11pt;font-weight:bold;margin:.8em 0 .2em}"
+    )
+    return f'<!doctype html><html lang="de"><style>{style}</style><main>{body}</main></html>'
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("outline", [False, True], ids=["by-type", "by-bookmarks"])
+def test_a_two_column_book_page_reads_in_order_with_its_paragraphs_and_headings(
+    browser: Browser, tmp_path: Path, outline: bool
+) -> None:
+    expected = [p for p in _markdown_passages() if "\n" not in p.text and p.section]
+    html = tmp_path / "buch.html"
+    html.write_text(_book_page(_markdown_passages()), encoding="utf-8")
+    pdf = print_pdf(browser, html, tmp_path / "buch.pdf", running=True, outline=outline)
+    read = split_passages(read_document(pdf))
+    assert [_plain(p.text) for p in read] == [_plain(p.text) for p in expected]
+    assert [p.section for p in read] == [p.section for p in expected]

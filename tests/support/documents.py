@@ -40,15 +40,19 @@ def pandoc(markdown: Path, target: Path, *extra: str) -> Path:
     return target
 
 
-def print_pdf(browser: Browser, html: Path, target: Path, *, running: bool = True) -> Path:
+def print_pdf(
+    browser: Browser, html: Path, target: Path, *, running: bool = True, outline: bool = False
+) -> Path:
     """The page printed as a reader's browser prints it, A4, with (`running`) a header and
-    a footer on each page."""
+    a footer on each page, and (`outline`) bookmarks from its headings."""
     page = browser.new_page()
     try:
         page.goto(html.as_uri())
         page.pdf(
             path=str(target),
             format="A4",
+            outline=outline,
+            tagged=outline,
             display_header_footer=running,
             header_template=_HEADER,
             footer_template=_FOOTER,

@@ -52,6 +52,8 @@ _SOFT = str.maketrans("", "", "\x02\u00ad")  # soft hyphens: they show only at a
 # PDFium ends a line with CR LF, or, where the line ends in a hyphen, with U+FFFE alone.
 _LINE_END = re.compile("\r\n|\ufffe")
 _BOLD = 600
+# A word that is part of an address keeps its hyphen: "brenner-" "voss.example".
+_ADDRESS = re.compile(r"[@/:.\d]")
 _HEADING_WORDS = 12
 
 
@@ -163,11 +165,25 @@ def _lines(text_page: pdfium.PdfTextPage) -> list[_Line]:
         samples = [letters[round(k * (len(letters) - 1) / 4)] for k in range(5)]
         chars = [i + bisect.bisect_left(astral, i) for i in samples]
         sizes = Counter(_size(text_page, i) for i in chars)
-        bold = sum(pdfium_c.FPDFText_GetFontWeight(text_page, i) >= _BOLD for i in chars) >= 3
+        bold = sum(_bold(text_page, i) for i in chars) >= 3
         x, y = ctypes.c_double(), ctypes.c_double()
         pdfium_c.FPDFText_GetCharOrigin(text_page, chars[0], ctypes.byref(x), ctypes.byref(y))
         lines.append(_Line(line, sizes.most_common(1)[0][0], y.value, x.value, bold))
     return lines
+
+
+_BOLD_NAME = re.compile(rb"(?i)bold|black|heavy|semibold|demi")
+
+
+def _bold(text_page: pdfium.PdfTextPage, index: int) -> bool:
+    """By the font's weight where it says one, else by its name ("LiberationSerif-Bold":
+    many fonts give a weight of 400 or so whatever they are)."""
+    if pdfium_c.FPDFText_GetFontWeight(text_page, index) >= _BOLD:
+        return True
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    pdfium_c.FPDFText_GetFontInfo(text_page, index, name, len(name), ctypes.byref(flags))
+    return bool(_BOLD_NAME.search(name.value.split(b"+")[-1]))
 
 
 def _size(text_page: pdfium.PdfTextPage, index: int) -> float:
@@ -372,7 +388,13 @@ def join_lines(lines: list[str]) -> str:
             text = line
         elif _BULLET.match(line):
             text += "\n" + line
-        elif text.endswith("-") and len(text) > 1 and text[-2].isalpha() and line[:1].islower():
+        elif (
+            text.endswith("-")
+            and len(text) > 1
+            and text[-2].isalpha()
+            and line[:1].islower()
+            and not _ADDRESS.search(text.rsplit(None, 1)[-1])
+        ):
             text = text[:-1] + line  # hyphenated at the line's end
         elif text.endswith("-") and len(text) > 1 and text[-2].isalpha():
             text += line  # a compound: the hyphen is the word's own
