@@ -50,7 +50,11 @@ def as_markdown(text: Text) -> str:
 
 
 def plain(text: str) -> str:
-    return " ".join(re.sub(r"(?m)^\s*(?:[-*•]|\d+[.)])\s+", "", text).split())
+    """A paragraph's words: no list bullets (a PDF draws its own), no Markdown markup (the
+    other formats show what it stands for)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [words](link)
+    text = re.sub(r"(?m)^\s*(?:[-*•]|\d+[.)])\s+", "", text)
+    return " ".join(re.sub(r"[*_`]", "", text).split())
 
 
 def convert(markdown: Path, kind: str, directory: Path, browser: object) -> Path:
@@ -60,13 +64,24 @@ def convert(markdown: Path, kind: str, directory: Path, browser: object) -> Path
     if kind == "pdf":
         html = convert(markdown, "html", directory, browser)
         return print_pdf(browser, html, stem.with_suffix(".pdf"))  # type: ignore[arg-type]
-    extra = ("-s", "-M", "lang=de", "-M", f"title={markdown.stem}") if kind == "html" else ()
+    # A page title for the browser's tab, not a title block over the text.
+    extra = ("-s", "-M", "lang=de", "-M", f"pagetitle={markdown.stem}") if kind == "html" else ()
     return pandoc(markdown, stem.with_suffix(f".{kind}"), *extra)
 
 
-def relabel(cases: tuple[Case, ...], numbers: dict[int, int]) -> tuple[Case, ...]:
-    """The cases with their answers as the format numbers the same paragraphs (-1: lost)."""
-    return tuple(replace(c, answers=tuple(numbers.get(a, -1) for a in c.answers)) for c in cases)
+def relabel(
+    cases: tuple[Case, ...], numbers: dict[int, int], texts: dict[int, str]
+) -> tuple[Case, ...]:
+    """The cases with their answers as the format numbers the same paragraphs (-1: lost,
+    a miss). A mark the format's paragraph does not hold word for word (its Markdown
+    markup rendered) cannot be judged there and is dropped, for that format alone."""
+    relabelled = []
+    for case in cases:
+        answers = tuple(numbers.get(a, -1) for a in case.answers)
+        held = [texts.get(a, "") for a in answers]
+        marks = tuple(m for m in case.marks if any(m in text for text in held))
+        relabelled.append(replace(case, answers=answers, marks=marks))
+    return tuple(relabelled)
 
 
 def main() -> None:
@@ -109,7 +124,7 @@ def main() -> None:
                     eval_set.name,
                     index,
                     model,
-                    relabel(cases, numbers),
+                    relabel(cases, numbers, {p.paragraph: p.text for p in passages}),
                     threshold=settings.threshold,
                     selection=(settings.max_quotes, settings.margin),
                     weights=DEFAULT_WEIGHTS,

@@ -253,7 +253,7 @@ class _Block:
     def piece(self) -> Piece:
         pages = (self.pages[0],) if len(self.pages) == 1 else (self.pages[0], self.pages[-1])
         if self.level:
-            return Piece("heading", " ".join(self.lines), self.level, pages, self.sheet)
+            return Piece("heading", join_lines(self.lines), self.level, pages, self.sheet)
         return Piece("paragraph", join_lines(self.lines), pages=pages, sheet=self.sheet)
 
 
@@ -287,7 +287,9 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey) -> Iterator[Piece]:
             if previous is None:  # the page's first line: only a paragraph runs on to it
                 goes_on = block is not None and block.level == level == 0
             else:
-                close = previous.baseline - line.baseline <= pitch * 1.4
+                # A heading's lines stand as far apart as its type is large.
+                step = pitch if level == 0 else max(pitch, line.size * 1.3)
+                close = previous.baseline - line.baseline <= step * 1.4
                 # A list stays with the line that leads into it.
                 lead_in = block is not None and block.lines[-1].endswith(":")
                 # Set in where the line before was not: a paragraph's first line (an item
