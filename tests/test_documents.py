@@ -46,6 +46,15 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"(?m)^\s*(?:[-*•]|\d+[.)])\s+", "", text).split())
 
 
+def _texts(tmp_path: Path, files: dict[str, Path]) -> Path:
+    """A texts folder of a page owner's, holding copies of `files` under their names."""
+    seeds = tmp_path / "texts"
+    seeds.mkdir()
+    for name, source in files.items():
+        (seeds / name).write_bytes(source.read_bytes())
+    return seeds
+
+
 def _markdown_passages() -> tuple[Passage, ...]:
     return split_passages(Text(MARKDOWN.name, MARKDOWN.read_text(encoding="utf-8")))
 
@@ -155,9 +164,7 @@ def test_each_bad_file_is_named_with_why_and_the_others_are_served(bad_folder: P
 def test_a_quote_from_a_pdf_says_its_page_in_the_answer(
     documents: dict[str, Path], tmp_path: Path
 ) -> None:
-    seeds = tmp_path / "texts"
-    seeds.mkdir()
-    (seeds / "handbuch.pdf").write_bytes(documents["pdf"].read_bytes())
+    seeds = _texts(tmp_path, {"handbuch.pdf": documents["pdf"]})
     engine = load_engine(
         Settings(seeds=seeds, index_dir=tmp_path / "index"), notify=lambda message: None
     )
@@ -212,9 +219,7 @@ def test_the_index_lists_each_file_and_the_server_names_the_skipped(
 def test_a_quotes_link_opens_the_original_pdf_at_its_page_and_nothing_else_is_served(
     documents: dict[str, Path], tmp_path: Path
 ) -> None:
-    seeds = tmp_path / "texts"
-    seeds.mkdir()
-    (seeds / "handbuch.pdf").write_bytes(documents["pdf"].read_bytes())
+    seeds = _texts(tmp_path, {"handbuch.pdf": documents["pdf"]})
     (seeds / "notes.csv").write_text("not served\n")
     (seeds / ".draft.pdf").write_bytes(documents["pdf"].read_bytes())
     (seeds / "leak.pdf").symlink_to("/etc/passwd")
@@ -243,9 +248,7 @@ def test_a_quotes_link_opens_the_original_pdf_at_its_page_and_nothing_else_is_se
 def test_in_the_widget_a_pdf_quotes_link_opens_the_pdf_at_its_page(
     documents: dict[str, Path], browser: Browser, tmp_path: Path
 ) -> None:
-    seeds = tmp_path / "texts"
-    seeds.mkdir()
-    (seeds / "handbuch.pdf").write_bytes(documents["pdf"].read_bytes())
+    seeds = _texts(tmp_path, {"handbuch.pdf": documents["pdf"]})
     index = tmp_path / "index"
     with (
         running_server(tmp_path, "--seeds", str(seeds), "--index-dir", str(index)) as bot,
@@ -270,9 +273,7 @@ def test_in_the_widget_a_pdf_quotes_link_opens_the_pdf_at_its_page(
 def test_a_pdf_dropped_into_the_folder_of_a_running_server_is_answered(
     documents: dict[str, Path], tmp_path: Path
 ) -> None:
-    seeds = tmp_path / "texts"
-    seeds.mkdir()
-    (seeds / "essay.txt").write_bytes(ESSAY.read_bytes())
+    seeds = _texts(tmp_path, {"essay.txt": ESSAY})
     index = tmp_path / "index"
     question = {"question": "Wie lange dauert die Werksführung?"}
 
