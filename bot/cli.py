@@ -164,6 +164,7 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
         section = f" · {quote['section']}]" if quote["section"] else "]"
         # A paged document's page as printed, as in "Handbuch.pdf p. 12 ¶4".
         page = f" p. {quote['page']}" if quote.get("page") else ""
+        page += f" slide {quote['slide']}" if quote.get("slide") else ""
         where = f"[{quote['source']}{page} ¶{quote['paragraph']}{section}"
         click.echo(f"\n{where} score {quote['score']:.3f}\n{quote['text']}")
         for highlight in quote["highlights"]:

@@ -47,8 +47,8 @@ class SeedsMissing(EssaybotError):
         detail = f" ({reason})" if reason else ""
         super().__init__(
             f"No text to answer from in {path}{detail}. "
-            "Put documents there (PDF, Word .docx, OpenDocument .odt, HTML, or UTF-8 .txt "
-            "or .md), or point ESSAYBOT_SEEDS / --seeds at them."
+            "Put documents there (PDF, Word .docx, OpenDocument .odt, PowerPoint .pptx, HTML, "
+            "or UTF-8 .txt or .md), or point ESSAYBOT_SEEDS / --seeds at them."
         )
 
 

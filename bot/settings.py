@@ -33,8 +33,8 @@ class Settings(BaseSettings):
 
     seeds: Path = Field(
         _PROJECT / "seeds",
-        description="Directory of the texts: PDF, Word (.docx), OpenDocument (.odt), HTML, "
-        "Markdown and plain text.",
+        description="Directory of the texts: PDF, Word (.docx), OpenDocument (.odt), "
+        "PowerPoint (.pptx), HTML, Markdown and plain text.",
     )
     index_dir: Path = Field(_PROJECT / "index", description="Where the built index is kept.")
     build_index: bool = Field(

@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, expect
 
 from bot import Settings, load_engine
 from bot.answer.ask import ask
+from bot.answer.markdown import quote_markdown
 from bot.cli import cli
 from bot.ingest.folder import read_folder
 from bot.ingest.formats import read_document
@@ -71,6 +72,25 @@ def test_each_format_gives_the_markdowns_paragraphs_under_the_same_headings(
     moved = [text[:80] for text, headings in expected.items() if read[text] != headings]
     assert moved == []
     assert len(read) == len(expected)  # nothing more: no header, footer or page number
+
+
+@pytest.mark.browser
+def test_a_presentation_gives_each_slides_paragraphs_under_its_title_with_its_number(
+    documents: dict[str, Path],
+) -> None:
+    """pandoc makes a slide of each section; a list's items are its paragraphs there."""
+    read = split_passages(read_document(documents["pptx"]))
+    slides = {_plain(p.text): (p.section, p.pages, p.unit) for p in read}
+    expected = [p for p in _markdown_passages() if "\n" not in p.text]
+    assert [slides[_plain(p.text)][0] for p in expected] == [p.section for p in expected]
+    numbers = [int(p.pages[0]) for p in read]
+    assert numbers == sorted(numbers) and numbers[0] == 2  # the title slide says nothing
+    assert {unit for *_, unit in slides.values()} == {"slide"}
+    # Cited by its slide, and opened in the bot's full text (a deck has no viewer link).
+    quoted = quote_markdown(
+        "Das sagt der Text dazu:", ((read[0], ()),), paragraph_label="Absatz", slide_label="Folie"
+    )
+    assert " — handbuch.pptx, Folie 2\n\n> " in quoted and "files/" not in quoted
 
 
 @pytest.mark.browser

@@ -42,6 +42,8 @@ class Quote:
     # Where it stands in a paged document, as printed: "12", or "12-13" when it runs over
     # a page break; None for a text without pages.
     page: str | None = None
+    # The slide of a presentation it stands on ("7"); None for other texts.
+    slide: str | None = None
     # Where the original opens at the quote, relative to the bot ("files/Handbuch.pdf#page=12");
     # None where the full text at / (`anchor`) is the place.
     opens: str | None = None
@@ -94,7 +96,8 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
             score=round(hit.score, 4),
             highlights=tuple(s.text for s in hit.highlights),
             anchor=anchor(hit.passage.source, hit.passage.paragraph),
-            page="-".join(hit.passage.pages) or None,
+            page="-".join(hit.passage.pages) or None if hit.passage.unit == "page" else None,
+            slide="-".join(hit.passage.pages) or None if hit.passage.unit == "slide" else None,
             opens=original(hit.passage.source, hit.passage.sheet),
         )
         for hit in hits
@@ -104,6 +107,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         tuple((hit.passage, hit.highlights) for hit in hits),
         paragraph_label=words.paragraph,
         page_label=words.page,
+        slide_label=words.slide,
         titles=titles,
     )
     return Answer(question, bool(hits), status, message, quotes, markdown)

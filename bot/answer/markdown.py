@@ -48,9 +48,9 @@ def anchor(source: str, paragraph: int) -> str:
 
 
 def original(source: str, sheet: int) -> str | None:
-    """The link that opens a paged original at a page, in the browser's own viewer
-    (`files/...#page=3`); None where the bot's full text is the place to open."""
-    if not sheet:
+    """The link that opens a PDF at a page, in the browser's own viewer (`files/...#page=3`);
+    None where the bot's full text is the place to open."""
+    if not sheet or not source.lower().endswith(".pdf"):
         return None
     return f"files/{quote(source)}#page={sheet}"
 
@@ -74,6 +74,7 @@ def quote_markdown(
     *,
     paragraph_label: str,
     page_label: str = "p.",
+    slide_label: str = "slide",
     titles: Mapping[str, str] | None = None,
 ) -> str:
     """The message, then each passage as a block quote headed by where it stands and the
@@ -85,8 +86,9 @@ def quote_markdown(
             where += f" · {escape(passage.section)}"
         link = f"[{where}](#{anchor(passage.source, passage.paragraph)})"
         name = escape((titles or {}).get(passage.source, passage.source))
-        if passage.pages:  # a document's page as printed: "Handbuch, S. 12"
-            name += f", {page_label} {escape('-'.join(passage.pages))}"
+        if passage.pages:  # a document's page as printed, or a slide: "Handbuch, S. 12"
+            label = slide_label if passage.unit == "slide" else page_label
+            name += f", {label} {escape('-'.join(passage.pages))}"
         opens = original(passage.source, passage.sheet)
         if opens:  # the original, opened at that page
             name = f"[{name}]({opens})"

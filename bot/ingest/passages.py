@@ -67,6 +67,7 @@ class Passage:
     # The pages it stands on, as printed: the first and, when it runs on, the last.
     pages: tuple[str, ...] = ()
     sheet: int = 0  # the page it starts on, counted from 1 (0: a text without pages)
+    unit: Literal["page", "slide"] = "page"  # what `pages` counts
 
     @property
     def section(self) -> str | None:
@@ -93,6 +94,7 @@ class _Raw:
     sentences: tuple[Sentence, ...]
     pages: tuple[str, ...] = ()
     sheet: int = 0
+    unit: Literal["page", "slide"] = "page"
 
 
 @lru_cache(maxsize=1)
@@ -266,7 +268,15 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
     content = text.content
     if text.marks:  # a document's reader said what is a heading and what a paragraph
         raws = [
-            _Raw(content[m.start : m.end], m.start, m.end, _sentences(content, m), m.pages, m.sheet)
+            _Raw(
+                content[m.start : m.end],
+                m.start,
+                m.end,
+                _sentences(content, m),
+                m.pages,
+                m.sheet,
+                m.unit,
+            )
             for m in text.marks
         ]
         titles = [
@@ -320,6 +330,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
                 repeats=tuple(repeats.get(id(raw), ())),
                 pages=raw.pages,
                 sheet=raw.sheet,
+                unit=raw.unit,
             )
         )
     return tuple(blocks), tuple(passages)

@@ -25,6 +25,7 @@ class Mark:
     # The page it starts on counted from 1, as a viewer opens it (`#page=`), whatever is
     # printed on it; 0 for a text without pages.
     sheet: int = 0
+    unit: Literal["page", "slide"] = "page"  # what `pages` counts: a PDF's, a deck's slides
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def texts_digest(texts: tuple[Text, ...]) -> str:
     digest = hashlib.sha256()
     for text in texts:
         marks = "\n".join(
-            f"{m.kind} {m.start} {m.end} {m.level} {m.pages} {m.sheet}" for m in text.marks
+            f"{m.kind} {m.start} {m.end} {m.level} {m.pages} {m.sheet} {m.unit}" for m in text.marks
         )
         for part in (text.source, text.content, *((marks,) if marks else ())):
             data = part.encode("utf-8")

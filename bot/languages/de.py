@@ -133,6 +133,7 @@ VOCABULARY = Vocabulary(
         silent="Dazu sagt der Text nichts.",
         paragraph="Absatz",
         page="S.",
+        slide="Folie",
         answered_label="Antwort",
         related_label="Nur verwandt",
         silent_label="Keine Antwort",

@@ -109,6 +109,7 @@ VOCABULARY = Vocabulary(
         silent="The text says nothing about that.",
         paragraph="Paragraph",
         page="p.",
+        slide="slide",
         answered_label="Answer",
         related_label="Related only",
         silent_label="No answer",

@@ -25,6 +25,8 @@ class Messages:
     paragraph: str
     # Before a page number as printed: "S. 12", "p. 12".
     page: str
+    # Before a presentation's slide number: "Folie 7".
+    slide: str
     # Short labels that show at a glance how sure an answer is.
     answered_label: str
     related_label: str

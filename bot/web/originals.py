@@ -30,6 +30,10 @@ _KINDS = {
         "attachment",
     ),
     ".odt": ("application/vnd.oasis.opendocument.text", "attachment"),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "attachment",
+    ),
 }
 # A saved page may carry scripts and forms: shown as it looks, in a sandbox of its own.
 _SANDBOX = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"

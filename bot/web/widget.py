@@ -48,6 +48,7 @@ def widget_words() -> bytes:
             **asdict(vocabulary.widget),
             "paragraph": vocabulary.messages.paragraph,
             "page": vocabulary.messages.page,
+            "slide": vocabulary.messages.slide,
             **{
                 status: vocabulary.messages.label(status)
                 for status in ("answered", "related", "silent")

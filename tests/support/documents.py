@@ -64,7 +64,7 @@ def print_pdf(
 
 
 def make_documents(markdown: Path, directory: Path, browser: Browser) -> dict[str, Path]:
-    """The text as HTML, DOCX, ODT and PDF, by format."""
+    """The text as HTML, DOCX, ODT, PPTX and PDF, by format."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = directory / markdown.stem
     html = pandoc(
@@ -74,6 +74,7 @@ def make_documents(markdown: Path, directory: Path, browser: Browser) -> dict[st
         "html": html,
         "docx": pandoc(markdown, stem.with_suffix(".docx")),
         "odt": pandoc(markdown, stem.with_suffix(".odt")),
+        "pptx": pandoc(markdown, stem.with_suffix(".pptx")),
         "pdf": print_pdf(browser, html, stem.with_suffix(".pdf")),
     }
 

@@ -38,6 +38,12 @@ def _odt(path: Path) -> Iterator[Piece]:
     return read_odt(path)
 
 
+def _pptx(path: Path) -> Iterator[Piece]:
+    from .pptx import read_pptx
+
+    return read_pptx(path)
+
+
 def _html(path: Path) -> Iterator[Piece]:
     from .html import read_html
 
@@ -49,6 +55,7 @@ _READERS: dict[str, Callable[[Path], Iterator[Piece]]] = {
     ".pdf": _pdf,
     ".docx": _docx,
     ".odt": _odt,
+    ".pptx": _pptx,
     ".html": _html,
     ".htm": _html,
 }

@@ -25,6 +25,7 @@ class Piece:
     level: int = 0
     pages: tuple[str, ...] = ()
     sheet: int = 0  # the page it starts on, counted from 1; 0 in a document without pages
+    unit: Literal["page", "slide"] = "page"  # what `pages` counts
 
 
 def assemble(source: str, pieces: Iterable[Piece]) -> Text:
@@ -40,7 +41,15 @@ def assemble(source: str, pieces: Iterable[Piece]) -> Text:
             cursor += 2
         parts.append(text)
         marks.append(
-            Mark(piece.kind, cursor, cursor + len(text), piece.level, piece.pages, piece.sheet)
+            Mark(
+                piece.kind,
+                cursor,
+                cursor + len(text),
+                piece.level,
+                piece.pages,
+                piece.sheet,
+                piece.unit,
+            )
         )
         cursor += len(text)
     return Text(source=source, content="".join(parts), marks=tuple(marks))

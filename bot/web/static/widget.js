@@ -263,6 +263,9 @@
     var name = typeof quote.title === "string" ? quote.title : quote.source;
     // A paged document's page as printed: "Handbuch, S. 12", opening the original there.
     if (typeof quote.page === "string" && quote.page) name += ", " + words.page + " " + quote.page;
+    if (typeof quote.slide === "string" && quote.slide) {
+      name += ", " + words.slide + " " + quote.slide;
+    }
     where.appendChild(document.createTextNode(" — "));
     var title = element(typeof quote.opens === "string" ? "a" : "span", "title", name);
     if (typeof quote.opens === "string" && /^files\//.test(quote.opens)) {
