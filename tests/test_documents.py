@@ -27,6 +27,7 @@ from bot.ingest.formats import read_document
 from bot.ingest.formats.pdf import join_lines
 from bot.ingest.passages import Passage, split_passages
 from bot.ingest.texts import Text
+from bot.web.essay import essay_html
 
 from .conftest import ESSAY, HANDBOOK
 from .support.browser import guarded_page
@@ -353,3 +354,17 @@ def test_a_two_column_book_page_reads_in_order_with_its_paragraphs_and_headings(
     read = split_passages(read_document(pdf))
     assert [_plain(p.text) for p in read] == [_plain(p.text) for p in expected]
     assert [p.section for p in read] == [p.section for p in expected]
+
+
+@pytest.mark.browser
+def test_the_full_text_marks_where_each_page_of_a_pdf_begins_and_opens_it_there(
+    documents: dict[str, Path],
+) -> None:
+    html = essay_html((read_document(documents["pdf"]),))
+    marks = re.findall(r'<div class="page-mark"><a href="([^"]+)"[^>]*>S\. (\d+)</a></div>', html)
+    pages = [int(page) for _, page in marks]
+    assert pages == list(range(1, pages[-1] + 1)) and pages[-1] >= 8
+    assert all(link == f"files/handbuch.pdf#page={page}" for link, page in marks)
+    # A deck's slides are marked as slides, with nothing to open.
+    deck = essay_html((read_document(documents["pptx"]),))
+    assert '<div class="page-mark">Folie 2</div>' in deck and "files/" not in deck

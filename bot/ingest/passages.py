@@ -84,6 +84,11 @@ class Block:
     start: int
     end: int
     paragraph: int | None = None  # for "repeat": the paragraph it repeats
+    # Where a document's reader found it: pages as printed (or slides), the first counted
+    # from 1; nothing for plain text and Markdown.
+    pages: tuple[str, ...] = ()
+    sheet: int = 0
+    unit: Literal["page", "slide"] = "page"
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,10 @@ class _Raw:
     pages: tuple[str, ...] = ()
     sheet: int = 0
     unit: Literal["page", "slide"] = "page"
+
+    @property
+    def place(self) -> tuple[tuple[str, ...], int, Literal["page", "slide"]]:
+        return self.pages, self.sheet, self.unit
 
 
 @lru_cache(maxsize=1)
@@ -310,14 +319,15 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
     for raw, title in zip(raws, titles, strict=True):
         if title is not None:
             path = [*(h for h in path if h[0] < title[0]), title]
-            blocks.append(Block("heading", raw.text, raw.start, raw.end))
+            blocks.append(Block("heading", raw.text, raw.start, raw.end, None, *raw.place))
             continue
         target = original[id(raw)]
         if target is not None:
-            blocks.append(Block("repeat", raw.text, raw.start, raw.end, numbers[id(prose[target])]))
+            repeated = numbers[id(prose[target])]
+            blocks.append(Block("repeat", raw.text, raw.start, raw.end, repeated, *raw.place))
             continue
         number = numbers[id(raw)]
-        blocks.append(Block("paragraph", raw.text, raw.start, raw.end, number))
+        blocks.append(Block("paragraph", raw.text, raw.start, raw.end, number, *raw.place))
         passages.append(
             Passage(
                 source=text.source,

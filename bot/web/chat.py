@@ -44,6 +44,8 @@ _CSS = """
 .essay .paragraph { margin: 0 0 .9rem 0; scroll-margin-top: 1rem; }
 .essay .paragraph:target { background: var(--color-accent-soft); border-radius: 4px; }
 .essay .paragraph-number { font-weight: 600; margin-right: .35rem; text-decoration: none; }
+.essay .page-mark { font-size: .8em; color: var(--body-text-color-subdued); margin: .2rem 0 .4rem;
+  border-top: 1px dashed var(--border-color-primary); padding-top: .2rem; text-align: right; }
 .essay .pull-quote { font-style: italic; border-left: 3px solid var(--border-color-accent);
   margin: 0 0 .9rem 0; padding-left: .75rem; }
 .essay .pull-quote a { font-style: normal; font-size: .85em; }

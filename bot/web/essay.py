@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..answer.markdown import anchor
+from ..answer.markdown import anchor, original
 from ..ingest.passages import layout
 from ..ingest.titles import title
 
@@ -19,12 +19,28 @@ if TYPE_CHECKING:
 __all__ = ["essay_html"]
 
 
-def essay_html(texts: tuple[Text, ...], *, repeat_label: str = "Wiederholt Absatz") -> str:
+def essay_html(
+    texts: tuple[Text, ...],
+    *,
+    repeat_label: str = "Wiederholt Absatz",
+    page_label: str = "S.",
+    slide_label: str = "Folie",
+) -> str:
     parts = ['<div class="essay">']
     for text in texts:
         name = title(text)
         parts.append(f'<h2 class="essay-source" title="{escape(text.source)}">{escape(name)}</h2>')
+        shown = ""  # the page (or slide) last marked
         for number, block in enumerate(layout(text)):
+            if block.pages and block.pages[0] != shown:
+                # Where a document's page begins, as printed; a PDF's opens there.
+                shown = block.pages[0]
+                label = slide_label if block.unit == "slide" else page_label
+                mark = escape(f"{label} {shown}")
+                opens = original(text.source, block.sheet)
+                if opens:
+                    mark = f'<a href="{escape(opens)}" target="_blank" rel="noopener">{mark}</a>'
+                parts.append(f'<div class="page-mark">{mark}</div>')
             body = escape(block.text).replace("\n", "<br>")
             if block.kind == "heading":
                 if number == 0 and block.text.lstrip("# \t").strip() == name:
