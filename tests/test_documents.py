@@ -25,7 +25,7 @@ from bot.cli import cli
 from bot.ingest.folder import read_folder
 from bot.ingest.formats import read_document
 from bot.ingest.formats.pdf import join_lines
-from bot.ingest.passages import Passage, split_passages
+from bot.ingest.passages import Passage, layout, split_passages
 from bot.ingest.texts import Text
 from bot.web.essay import essay_html
 
@@ -368,3 +368,25 @@ def test_the_full_text_marks_where_each_page_of_a_pdf_begins_and_opens_it_there(
     # A deck's slides are marked as slides, with nothing to open.
     deck = essay_html((read_document(documents["pptx"]),))
     assert '<div class="page-mark">Folie 2</div>' in deck and "files/" not in deck
+
+
+@pytest.mark.browser
+def test_a_pdf_of_two_pages_leaves_its_running_header_out_too(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """The essay printed: two pages, each with the header and footer, which repeat on
+    both and are left out as on a long document. Where a page break falls after a
+    sentence in ragged type, the paragraph may be read as two: it cannot be told there."""
+    essay = Text(ESSAY.name, ESSAY.read_text(encoding="utf-8"))
+    body = "".join(
+        f"<h2>{block.text}</h2>" if block.kind == "heading" else f"<p>{block.text}</p>"
+        for block in layout(essay)
+    )
+    html = tmp_path / "essay.html"
+    html.write_text(f'<!doctype html><html lang="de"><body>{body}</body></html>', encoding="utf-8")
+    read = read_document(print_pdf(browser, html, tmp_path / "essay.pdf"))
+    assert {page for mark in read.marks for page in mark.pages} == {"1", "2"}
+    passages = [_plain(p.text) for p in split_passages(read)]
+    expected = [_plain(p.text) for p in split_passages(essay)]
+    assert " ".join(passages) == " ".join(expected)  # every word, in order, nothing more
+    assert len(expected) <= len(passages) <= len(expected) + 1  # one page break

@@ -64,6 +64,7 @@ class _Line:
     baseline: float
     x: float
     bold: bool
+    right: float = 0.0  # where its last mark ends
 
 
 @dataclass
@@ -166,9 +167,19 @@ def _lines(text_page: pdfium.PdfTextPage) -> list[_Line]:
         chars = [i + bisect.bisect_left(astral, i) for i in samples]
         sizes = Counter(_size(text_page, i) for i in chars)
         bold = sum(_bold(text_page, i) for i in chars) >= 3
+        # Where the line starts: its first mark, a quotation mark or a bullet included.
+        first = start + len(raw) - len(raw.lstrip())
+        first += bisect.bisect_left(astral, first)
         x, y = ctypes.c_double(), ctypes.c_double()
-        pdfium_c.FPDFText_GetCharOrigin(text_page, chars[0], ctypes.byref(x), ctypes.byref(y))
-        lines.append(_Line(line, sizes.most_common(1)[0][0], y.value, x.value, bold))
+        pdfium_c.FPDFText_GetCharOrigin(text_page, first, ctypes.byref(x), ctypes.byref(y))
+        last = start + len(raw.rstrip()) - 1
+        last += bisect.bisect_left(astral, last)
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        pdfium_c.FPDFText_GetCharBox(
+            text_page, last, *(ctypes.byref(v) for v in (left, right, bottom, top))
+        )
+        size = sizes.most_common(1)[0][0]
+        lines.append(_Line(line, size, y.value, x.value, bold, right.value))
     return lines
 
 
@@ -259,11 +270,12 @@ class _Block:
 
 def _pieces(document: pdfium.PdfDocument, survey: _Survey) -> Iterator[Piece]:
     pages = len(document)
+    # On a third of the pages or more, and on two at least: a one-page PDF has none.
     often = max(2, pages / 3)
     body = survey.sizes.most_common(1)[0][0]
     pitch = survey.pitches.most_common(1)[0][0] if survey.pitches else body * 1.2
-    running = {shape for shape, n in survey.edges.items() if pages >= 3 and n >= often}
-    heights = {height for height, n in survey.heights.items() if pages >= 3 and n >= often}
+    running = {shape for shape, n in survey.edges.items() if pages >= 2 and n >= often}
+    heights = {height for height, n in survey.heights.items() if pages >= 2 and n >= often}
     outline = _outline(document)
     by_size = sorted((s for s in survey.sizes if s > body * 1.1), reverse=True)
     levels = {size: rank + 1 for rank, size in enumerate(by_size)}
@@ -285,7 +297,9 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey) -> Iterator[Piece]:
             else:
                 level, taken = _level(line, previous, levels, body), 1
             if previous is None:  # the page's first line: only a paragraph runs on to it
-                goes_on = block is not None and block.level == level == 0
+                goes_on = (
+                    block is not None and block.level == level == 0 and not _indented(line, lefts)
+                )
             else:
                 # A heading's lines stand as far apart as its type is large.
                 step = pitch if level == 0 else max(pitch, line.size * 1.3)
@@ -316,8 +330,9 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey) -> Iterator[Piece]:
                 block.add(extra.text, label)
             previous = kept[number + taken - 1]
             number += taken
-        # A heading, or a paragraph that ends its sentence, does not run over the page.
-        if block is not None and (block.level or block.lines[-1].endswith(_ENDS_SENTENCE)):
+        # A heading does not run over the page, nor a paragraph whose last line ends a
+        # sentence short of the column's edge (a full line may go on over the page).
+        if block is not None and (block.level or _ends_on_page(block, kept)):
             yield block.piece()
             block = None
     if block is not None:
@@ -375,6 +390,20 @@ def _indented(line: _Line, lefts: list[int]) -> bool:
         return False
     edge = max((left for left in lefts if left < x), default=None)
     return edge is not None and 0.5 * line.size <= x - edge <= 3 * line.size
+
+
+def _ends_on_page(block: _Block, kept: list[_Line]) -> bool:
+    """Whether the paragraph that ends a page ends there: it ends a sentence, unless in
+    justified type its last line runs to the column's edge (a paragraph's last line stops
+    short of it). In ragged type it cannot be told: a paragraph cut after a sentence is
+    two quotable passages, where two paragraphs run together would be one muddled one."""
+    if not block.lines[-1].endswith(_ENDS_SENTENCE) or not kept:
+        return False
+    last = kept[-1]
+    rights = [line.right for line in kept if abs(line.x - last.x) < last.size]
+    edge = max(rights)
+    justified = sum(right >= edge - 1 for right in rights) >= len(rights) / 2
+    return not justified or last.right < edge - last.size
 
 
 def _list_goes_on(block: _Block, line: _Line) -> bool:
