@@ -31,7 +31,7 @@ from bot.embed.model import load_model  # noqa: E402
 from bot.evaluation import Case, evaluate_set, load_cases, load_sets  # noqa: E402
 from bot.ingest.folder import load_texts  # noqa: E402
 from bot.ingest.formats import read_document  # noqa: E402
-from bot.ingest.passages import layout, split_passages  # noqa: E402
+from bot.ingest.passages import Passage, layout, split_passages  # noqa: E402
 from bot.ingest.texts import Text  # noqa: E402
 from bot.search.scoring import DEFAULT_WEIGHTS  # noqa: E402
 from bot.store.storage import ensure_index  # noqa: E402
@@ -67,6 +67,22 @@ def convert(markdown: Path, kind: str, directory: Path, browser: object) -> Path
     # A page title for the browser's tab, not a title block over the text.
     extra = ("-s", "-M", "lang=de", "-M", f"pagetitle={markdown.stem}") if kind == "html" else ()
     return pandoc(markdown, stem.with_suffix(f".{kind}"), *extra)
+
+
+def found_in(original: dict[int, str], passages: tuple[Passage, ...]) -> dict[int, int]:
+    """Each labelled paragraph as the format numbers it: the passage of the same words, or
+    the one that holds them (a list a Markdown text sets apart joins its lead-in in the
+    other formats, as the readers keep lists with the line that leads into them)."""
+    by_words = {plain(p.text): p.paragraph for p in passages}
+    numbers = {}
+    for number, words in original.items():
+        if words in by_words:
+            numbers[number] = by_words[words]
+            continue
+        holding = [p.paragraph for p in passages if words and words in plain(p.text)]
+        if holding:
+            numbers[number] = holding[0]
+    return numbers
 
 
 def relabel(
@@ -114,8 +130,7 @@ def main() -> None:
                 )
                 seconds = time.perf_counter() - started
                 passages = split_passages(read)
-                by_words = {plain(p.text): p.paragraph for p in passages}
-                numbers = {n: by_words[t] for n, t in original.items() if t in by_words}
+                numbers = found_in(original, passages)
                 units = len({m.sheet for m in read.marks if m.sheet}) or len(passages)
                 index = ensure_index(
                     (read,), model, work / "index" / eval_set.name / kind, progress=False
