@@ -73,8 +73,13 @@ def test_the_json_shape_is_the_contract(engine: Engine) -> None:
         "score",
         "highlights",
         "anchor",
+        "page",
+        "slide",
+        "opens",
     }
     first = data["passages"][0]
+    # A plain text has no pages or slides, and the full text at / is where it opens.
+    assert (first["page"], first["slide"], first["opens"]) == (None, None, None)
     # The essay has no title line: its file name, made readable, names it.
     assert first["title"] == "Open-source-grundlagenmodelle"
     assert first["anchor"] == f"open-source-grundlagenmodelle-p{first['paragraph']}"
