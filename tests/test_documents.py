@@ -24,7 +24,7 @@ from bot.answer.markdown import quote_markdown
 from bot.cli import cli
 from bot.ingest.folder import read_folder
 from bot.ingest.formats import read_document
-from bot.ingest.formats.pdf import join_lines
+from bot.ingest.formats.pdf import Hyphens, join_lines
 from bot.ingest.passages import Passage, layout, split_passages
 from bot.ingest.texts import Text
 from bot.web.essay import essay_html
@@ -106,6 +106,16 @@ def test_a_pdf_passage_names_its_pages_as_printed_without_running_header_or_foot
     # Paragraphs that run over a page break are one passage each, on both pages.
     over = [p for p in passages if len(p.pages) == 2]
     assert over and all(int(p.pages[1]) == int(p.pages[0]) + 1 for p in over)
+
+
+def test_a_hyphen_at_a_line_end_is_judged_by_how_the_document_writes_the_word() -> None:
+    words = frozenset({"debian-bezogene", "fahrradstellplätze"})
+    hyphens = Hyphens(words, joins=True)
+    assert join_lines(["für Debian-", "bezogene Zwecke"], hyphens) == "für Debian-bezogene Zwecke"
+    assert join_lines(["die Fahrrad-", "stellplätze"], hyphens) == "die Fahrradstellplätze"
+    # Written neither way elsewhere: as the document's other breaks go.
+    assert join_lines(["non-", "free"], Hyphens(words, joins=False)) == "non-free"
+    assert join_lines(["Umklei-", "den"], Hyphens(words, joins=True)) == "Umkleiden"
 
 
 def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept() -> None:

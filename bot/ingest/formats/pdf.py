@@ -75,10 +75,19 @@ class _Survey:
     edges: Counter[tuple[str, float]] = field(default_factory=Counter)
     heights: Counter[tuple[str, int]] = field(default_factory=Counter)  # ("top", y) apart
     pitches: Counter[float] = field(default_factory=Counter)
+    # The document's words, and its words broken at a line's end by a hyphen: whether
+    # it hyphenates its lines, or only breaks them where a word has a hyphen of its own.
+    words: set[str] = field(default_factory=set)
+    breaks: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, lines: list[_Line]) -> None:
         for line in lines:
             self.sizes[line.size] += len(line.text)
+            self.words.update(_WORD.findall(line.text.lower()))
+        for a, b in itertools.pairwise(lines):
+            broken = _broken(a.text, b.text)
+            if broken:
+                self.breaks.append(broken)
         self.edges.update({_shape(line) for line in _edges(lines)})
         for a, b in itertools.pairwise(lines):
             if a.size == b.size and a.baseline > b.baseline:
@@ -110,6 +119,40 @@ def _apart(lines: list[_Line]) -> set[tuple[str, int]]:
     return found
 
 
+_WORD = re.compile(r"\w+(?:-\w+)*")
+
+
+def _broken(line: str, following: str) -> tuple[str, str] | None:
+    """The two halves of a word a hyphen breaks over two lines ("fahrrad", "stellplätze")."""
+    if not line.endswith("-") or len(line) < 2 or not line[-2].isalpha():
+        return None
+    before = _WORD.findall(line[:-1].rsplit(None, 1)[-1].lower())
+    after = _WORD.findall(following.split(None, 1)[0].lower()) if following.strip() else []
+    return (before[-1], after[0]) if before and after else None
+
+
+@dataclass(frozen=True)
+class Hyphens:
+    """Whether a hyphen at a line's end is the word's own ("Debian-bezogene") or only
+    the line's ("Fahrrad-stellplätze"), by what the document writes elsewhere: the word
+    whole, or with its hyphen. Where it writes neither, as most of its other breaks go: a
+    document set with hyphenation joins, one that breaks lines only at hyphens keeps them."""
+
+    words: frozenset[str] = frozenset()
+    joins: bool = True
+
+    @classmethod
+    def of(cls, survey: _Survey) -> Hyphens:
+        joined = sum(a + b in survey.words for a, b in survey.breaks)
+        kept = sum(f"{a}-{b}" in survey.words for a, b in survey.breaks)
+        return cls(frozenset(survey.words), joins=joined >= kept)
+
+    def keeps(self, before: str, after: str) -> bool:
+        if before + after in self.words:
+            return False
+        return f"{before}-{after}" in self.words or not self.joins
+
+
 def read_pdf(path: Path) -> Iterator[Piece]:
     document = _open(path)
     try:
@@ -120,7 +163,7 @@ def read_pdf(path: Path) -> Iterator[Piece]:
             raise Unreadable(
                 "no text to quote: it has no text layer (a scan?); run OCR first, e.g. ocrmypdf"
             )
-        yield from _pieces(document, survey)
+        yield from _pieces(document, survey, Hyphens.of(survey))
     finally:
         document.close()
 
@@ -255,6 +298,7 @@ class _Block:
     lines: list[str]
     pages: list[str]
     sheet: int  # the page it starts on, counted from 1 (what a viewer's #page= opens)
+    hyphens: Hyphens
 
     def add(self, line: str, page: str) -> None:
         self.lines.append(line)
@@ -264,11 +308,14 @@ class _Block:
     def piece(self) -> Piece:
         pages = (self.pages[0],) if len(self.pages) == 1 else (self.pages[0], self.pages[-1])
         if self.level:
-            return Piece("heading", join_lines(self.lines), self.level, pages, self.sheet)
-        return Piece("paragraph", join_lines(self.lines), pages=pages, sheet=self.sheet)
+            text = join_lines(self.lines, self.hyphens)
+            return Piece("heading", text, self.level, pages, self.sheet)
+        return Piece(
+            "paragraph", join_lines(self.lines, self.hyphens), pages=pages, sheet=self.sheet
+        )
 
 
-def _pieces(document: pdfium.PdfDocument, survey: _Survey) -> Iterator[Piece]:
+def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> Iterator[Piece]:
     pages = len(document)
     # On a third of the pages or more, and on two at least: a one-page PDF has none.
     often = max(2, pages / 3)
@@ -324,7 +371,7 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey) -> Iterator[Piece]:
             if not goes_on:
                 if block is not None:
                     yield block.piece()
-                block = _Block(level, [], [], index + 1)
+                block = _Block(level, [], [], index + 1, hyphens)
             assert block is not None
             for extra in kept[number : number + taken]:
                 block.add(extra.text, label)
@@ -410,21 +457,23 @@ def _list_goes_on(block: _Block, line: _Line) -> bool:
     return bool(_BULLET.match(block.lines[-1]) and _BULLET.match(line.text))
 
 
-def join_lines(lines: list[str]) -> str:
+def join_lines(lines: list[str], hyphens: Hyphens | None = None) -> str:
     """The lines of one paragraph as one text: a list item keeps its own line, a word
-    hyphenated at a line's end is joined, a real hyphen kept ("Debian-" "System")."""
+    hyphenated at a line's end is joined, a real hyphen kept ("Debian-" "System"; and as
+    `hyphens` tells by the rest of the document)."""
+    hyphens = hyphens or Hyphens()
     text = ""
     for line in lines:
+        broken = _broken(text, line) if text else None
         if not text:
             text = line
         elif _BULLET.match(line):
             text += "\n" + line
         elif (
-            text.endswith("-")
-            and len(text) > 1
-            and text[-2].isalpha()
+            broken
             and line[:1].islower()
             and not _ADDRESS.search(text.rsplit(None, 1)[-1])
+            and not hyphens.keeps(*broken)
         ):
             text = text[:-1] + line  # hyphenated at the line's end
         elif text.endswith("-") and len(text) > 1 and text[-2].isalpha():
