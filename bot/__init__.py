@@ -17,7 +17,6 @@ from .errors import (  # noqa: E402
     QuestionRejected,
     SeedsClash,
     SeedsMissing,
-    SeedUnreadable,
 )
 from .settings import Settings  # noqa: E402
 
@@ -31,7 +30,6 @@ __all__ = [
     "ModelUnavailable",
     "QuestionRejected",
     "Quote",
-    "SeedUnreadable",
     "SeedsClash",
     "SeedsMissing",
     "Settings",

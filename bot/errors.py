@@ -3,7 +3,6 @@
     EssaybotError
     ├── SeedsMissing        no text to answer from
     ├── SeedsClash          two texts whose paragraph links would be the same
-    ├── SeedUnreadable      a text file that cannot be read as UTF-8
     ├── ModelUnavailable    the embedding model cannot be loaded
     ├── IndexMissing        no index on disk yet
     ├── IndexStale          the index was built for other texts, another model or format
@@ -29,7 +28,6 @@ __all__ = [
     "IndexUnwritable",
     "ModelUnavailable",
     "QuestionRejected",
-    "SeedUnreadable",
     "SeedsClash",
     "SeedsMissing",
 ]
@@ -49,17 +47,6 @@ class SeedsMissing(EssaybotError):
             f"No text to answer from in {path}{detail}. "
             "Put documents there (PDF, Word .docx, OpenDocument .odt, PowerPoint .pptx, HTML, "
             "or UTF-8 .txt or .md), or point ESSAYBOT_SEEDS / --seeds at them."
-        )
-
-
-class SeedUnreadable(EssaybotError):
-    """A file in the seeds cannot be read as UTF-8; guessing its encoding could misquote it."""
-
-    def __init__(self, *, path: Path, reason: str) -> None:
-        self.path = path
-        super().__init__(
-            f"{path} cannot be read as UTF-8 text ({reason}): save it as readable UTF-8, "
-            f"or move it out of {path.parent}."
         )
 
 

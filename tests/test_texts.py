@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer.markdown import anchor
-from bot.errors import SeedsClash, SeedsMissing, SeedUnreadable
+from bot.errors import SeedsClash, SeedsMissing
 from bot.ingest.folder import load_texts, read_folder
 
 
@@ -37,13 +37,16 @@ def test_texts_with_distinct_names_link_apart(tmp_path: Path) -> None:
     assert len({anchor(source, 1) for source in sources}) == 2
 
 
-def test_a_text_that_is_not_utf8_is_named_with_what_to_do(tmp_path: Path) -> None:
+def test_a_text_that_is_not_utf8_is_skipped_with_what_to_do_and_the_others_served(
+    tmp_path: Path,
+) -> None:
     _seeds(tmp_path, {"essay.txt": "Eins.\n"})
     (tmp_path / "latin1.txt").write_bytes("Größe".encode("latin-1"))
-    with pytest.raises(SeedUnreadable) as caught:
-        load_texts(tmp_path)
-    assert "latin1.txt cannot be read as UTF-8 text (not UTF-8" in str(caught.value)
-    assert "or move it out of" in str(caught.value)
+    folder = read_folder(tmp_path)
+    assert [text.source for text in folder.texts] == ["essay.txt"]
+    (skipped,) = folder.skipped
+    assert skipped.name == "latin1.txt"
+    assert skipped.reason == "not UTF-8 text (invalid start byte at byte 2): save it as UTF-8"
 
 
 def test_a_link_out_of_the_folder_is_skipped_and_named(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import SeedsClash, SeedsMissing, SeedUnreadable
+from ..errors import SeedsClash, SeedsMissing
 from .formats import DOCUMENT_SUFFIXES, Unreadable, read_document
 from .texts import Text, slug
 
@@ -62,18 +62,18 @@ def read_folder(seeds: Path) -> Folder:
             skipped.append(Skipped(path.name, "a link to a file outside the folder; copy it in"))
             continue
         suffix = path.suffix.lower()
-        if suffix in PLAIN_SUFFIXES:
-            text = _plain(path)
-            if text.content.strip():
-                texts.append(text)
-        elif suffix in DOCUMENT_SUFFIXES:
-            try:
+        try:
+            if suffix in PLAIN_SUFFIXES:
+                text = _plain(path)
+                if text.content.strip():
+                    texts.append(text)
+            elif suffix in DOCUMENT_SUFFIXES:
                 texts.append(read_document(path))
-            except Unreadable as exc:
-                skipped.append(Skipped(path.name, exc.reason))
-        else:
-            kinds = ", ".join(SUFFIXES)
-            skipped.append(Skipped(path.name, f"not a kind of file the bot reads ({kinds})"))
+            else:
+                kinds = ", ".join(SUFFIXES)
+                skipped.append(Skipped(path.name, f"not a kind of file the bot reads ({kinds})"))
+        except Unreadable as exc:
+            skipped.append(Skipped(path.name, exc.reason))
     _refuse_shared_slugs(seeds, texts)
     return Folder(tuple(texts), tuple(skipped))
 
@@ -106,9 +106,12 @@ def _plain(path: Path) -> Text:
     try:
         content = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise SeedUnreadable(path=path, reason=f"not UTF-8: {exc.reason}") from exc
+        # Guessing its encoding could misquote it.
+        raise Unreadable(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start}): save it as UTF-8"
+        ) from exc
     except OSError as exc:  # no permission, a broken link, an I/O error
-        raise SeedUnreadable(path=path, reason=exc.strerror or str(exc)) from exc
+        raise Unreadable(f"it cannot be read ({exc.strerror or exc})") from exc
     # Offsets count from the text after a BOM and with CRLF normalised, so quote
     # offsets mean the same on every platform; quotes stay verbatim.
     return Text(source=path.name, content=content.removeprefix("\ufeff").replace("\r\n", "\n"))
