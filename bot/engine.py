@@ -15,12 +15,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .embed.embedder import Embedder
-    from .ingest.folder import Skipped
+    from .ingest.folder import Folder, Skipped
     from .ingest.texts import Text
     from .settings import Settings
     from .store.index import Index
 
-__all__ = ["Engine", "load_engine"]
+__all__ = ["Engine", "index_folder", "load_engine"]
 
 
 @dataclass(frozen=True)
@@ -55,21 +55,39 @@ def load_engine(
     progress: bool = False,
     notify: Callable[[str], None] = _to_stderr,
 ) -> Engine:
-    """Read the texts, load the model, and load the index: rebuilt when missing or stale,
-    unless the settings say this process only reads (a replica), when that is an error
-    that says to run `essaybot index`."""
-    folder = load_folder(settings.seeds)
-    texts = folder.texts
+    """Read the texts, load the model, and load the index (`_index`)."""
+    folder = load_folder(settings.seeds)  # before the model: a bad folder is told at once
     model = load_model(settings.model, settings.model_cache, settings.runtime)
-    if settings.build_index:
-        index = ensure_index(texts, model, settings.index_dir, progress=progress, notify=notify)
-    else:
-        index = load_current(texts, model, settings.index_dir)
+    index = _index(folder, model, settings, progress=progress, notify=notify)
     return Engine(
         settings,
-        texts,
+        folder.texts,
         model,
         index,
         resolve_model(settings.model, settings.model_cache),
         folder.skipped,
     )
+
+
+def index_folder(settings: Settings, model: Embedder) -> tuple[Folder, Index]:
+    """The texts folder read again and its index brought up to date, as at start: what
+    the folder watch runs when a file changes (only the changed texts are encoded)."""
+    folder = load_folder(settings.seeds)
+    return folder, _index(folder, model, settings)
+
+
+def _index(
+    folder: Folder,
+    model: Embedder,
+    settings: Settings,
+    *,
+    progress: bool = False,
+    notify: Callable[[str], None] = lambda message: None,
+) -> Index:
+    """The folder's index: rebuilt when missing or stale, unless the settings say this
+    process only reads (a replica), when that is an error that says to run `essaybot index`."""
+    if settings.build_index:
+        return ensure_index(
+            folder.texts, model, settings.index_dir, progress=progress, notify=notify
+        )
+    return load_current(folder.texts, model, settings.index_dir)

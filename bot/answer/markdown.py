@@ -50,7 +50,7 @@ def anchor(source: str, paragraph: int) -> str:
 def original(source: str, sheet: int) -> str | None:
     """The link that opens a PDF at a page, in the browser's own viewer (`files/...#page=3`);
     None where the bot's full text is the place to open."""
-    if not sheet or not source.lower().endswith(".pdf"):
+    if not sheet:
         return None
     return f"files/{quote(source)}#page={sheet}"
 

@@ -54,15 +54,19 @@ def _since(days: int | None) -> datetime | None:
 _NOT_SHOWN = re.compile(f"{UNSAFE.pattern[:-1]}\t\n\r\u2028\u2029]")
 
 
+def _escape(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
+
+
 def _printable(text: str) -> str:
-    return _NOT_SHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return _NOT_SHOWN.sub(_escape, text)
 
 
 def _json(document: object) -> str:
     """JSON as people read it (umlauts as they are), with what a terminal would run escaped:
     JSON escapes C0 controls itself, not C1 or bidi ones, which only occur in strings."""
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
-    return UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return UNSAFE.sub(_escape, text)
 
 
 # A spreadsheet runs a cell that starts like a formula (OWASP, "CSV injection").

@@ -23,7 +23,7 @@ class Mark:
     level: int = 0  # of a heading: 1 is the outermost
     pages: tuple[str, ...] = ()  # the first and, when it runs on, the last page
     # The page it starts on counted from 1, as a viewer opens it (`#page=`), whatever is
-    # printed on it; 0 for a text without pages.
+    # printed on it; 0 where no viewer opens it (a text without pages, a deck's slides).
     sheet: int = 0
     unit: Literal["page", "slide"] = "page"  # what `pages` counts: a PDF's, a deck's slides
 

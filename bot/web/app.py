@@ -33,12 +33,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ..answer.examples import example_questions
 from ..embed.batching import MAX_BATCH, BatchingEmbedder
+from ..engine import index_folder
 from ..errors import EssaybotError, QuestionRejected
 from ..feedback.answer_ids import AnswerIds, deployment_key
 from ..feedback.given import AnswersGiven
 from ..feedback.journal import Journal
 from ..feedback.records import Vote
-from ..ingest.folder import load_folder
 from ..ingest.titles import title
 from ..languages import LANGUAGES
 from ..ops.access import Access, AccessControl
@@ -48,7 +48,6 @@ from ..ops.ratelimit import Limiter, RateLimit, RateLimits
 from ..ops.requests import RequestRecorder, note
 from ..search.question import clean_question
 from ..store.live import LiveEngine
-from ..store.storage import ensure_index
 from ..watch import FolderWatch
 from .desk import Desk
 from .gate import is_json, route_label
@@ -173,8 +172,7 @@ def create_app(
 
         def rebuild() -> None:
             # The model as loaded, not the one that batches readers' questions.
-            folder = load_folder(settings.seeds)
-            ensure_index(folder.texts, engine.model, settings.index_dir)
+            index_folder(settings, engine.model)
             live.look_now()
 
         app.state.watch = FolderWatch(settings.seeds, rebuild).start()

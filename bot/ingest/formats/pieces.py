@@ -24,7 +24,7 @@ class Piece:
     text: str
     level: int = 0
     pages: tuple[str, ...] = ()
-    sheet: int = 0  # the page it starts on, counted from 1; 0 in a document without pages
+    sheet: int = 0  # the page a PDF viewer opens it at, from 1; 0: no viewer (no pages, slides)
     unit: Literal["page", "slide"] = "page"  # what `pages` counts
 
 

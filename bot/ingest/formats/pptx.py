@@ -37,7 +37,8 @@ def read_pptx(path: Path) -> Iterator[Piece]:
 
 def _slide(slide: Any, number: int) -> Iterator[Piece]:
     def piece(kind: Literal["heading", "paragraph"], text: str, level: int = 0) -> Piece:
-        return Piece(kind, text, level, (str(number),), number, "slide")
+        # No `sheet`: a deck has no viewer to open at a slide; the bot's full text is where.
+        return Piece(kind, text, level, (str(number),), 0, "slide")
 
     title = slide.shapes.title
     title_id = title.shape_id if title is not None else None
