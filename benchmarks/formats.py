@@ -33,8 +33,7 @@ from bot.ingest.folder import load_texts  # noqa: E402
 from bot.ingest.formats import read_document  # noqa: E402
 from bot.ingest.passages import Passage, layout, split_passages  # noqa: E402
 from bot.ingest.texts import Text  # noqa: E402
-from bot.search.scoring import DEFAULT_WEIGHTS  # noqa: E402
-from bot.store.storage import ensure_index  # noqa: E402
+from bot.pipeline import ensure_index  # noqa: E402
 from tests.support.browser import chromium, driver  # noqa: E402
 from tests.support.documents import pandoc, print_pdf  # noqa: E402
 
@@ -142,7 +141,6 @@ def main() -> None:
                     relabel(cases, numbers, {p.paragraph: p.text for p in passages}),
                     threshold=settings.threshold,
                     selection=(settings.max_quotes, settings.margin),
-                    weights=DEFAULT_WEIGHTS,
                 )
                 bot = reports[0].metrics
                 rows.append(

@@ -27,10 +27,9 @@ import numpy as np
 
 from bot import Settings, ask, load_engine
 from bot.ingest.folder import load_texts
-from bot.search.lexical import build_lexical
-from bot.search.scoring import EXACT_UP_TO
-from bot.store.index import Index, passage_document, vector_index
-from bot.store.storage import ensure_index
+from bot.pipeline import ensure_index
+from bot.store.index import EXACT_UP_TO, Index, passage_document, vector_index
+from bot.store.lexical import build_lexical
 
 PROJECT = Path(__file__).resolve().parent.parent
 MANUAL = PROJECT / "evals" / "texts" / "developers-reference"

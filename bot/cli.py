@@ -58,7 +58,7 @@ def index(json_: bool, strict: bool, **flags: Any) -> None:
 
     from .embed.model import load_model
     from .ingest.folder import load_folder
-    from .store.storage import build_and_save
+    from .pipeline import build_and_save
 
     settings = settings_from(**flags)
     try:
@@ -320,8 +320,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         load_sets,
     )
     from .ingest.folder import load_texts
-    from .search.scoring import DEFAULT_WEIGHTS
-    from .store.storage import ensure_index
+    from .pipeline import ensure_index
 
     settings = settings_from(**flags)
     reports: list[Report] = []
@@ -351,7 +350,6 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
                 cases,
                 threshold=settings.threshold,
                 selection=(settings.max_quotes, settings.margin),
-                weights=DEFAULT_WEIGHTS,
             )
             reports += rows
             counts.append(

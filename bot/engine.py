@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .embed.model import load_model, resolve_model
 from .ingest.folder import load_folder
-from .store.storage import ensure_index, load_current
+from .pipeline import ensure_index, load_current
 
 if TYPE_CHECKING:
     from collections.abc import Callable

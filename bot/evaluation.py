@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .search.conversation import contextualize
-from .search.lexical import build_lexical
 from .search.retrieve import Search, retrieve
-from .search.scoring import Weights, best_sentences
+from .search.scoring import DEFAULT_WEIGHTS, Weights, best_sentences
 from .store.index import Index, passage_document
+from .store.lexical import build_lexical
 
 if TYPE_CHECKING:
     from .embed.embedder import Embedder
@@ -337,7 +337,7 @@ def evaluate_set(
     *,
     threshold: float,
     selection: tuple[int, float],
-    weights: Weights,
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> tuple[tuple[Report, ...], tuple[Outcome, ...]]:
     """The bot beside its baselines on one text: reports, and the bot's own outcomes.
 

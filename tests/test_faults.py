@@ -17,7 +17,8 @@ import pytest
 
 from bot import Engine
 from bot.ingest.folder import load_texts
-from bot.store.storage import live_build, load_current
+from bot.pipeline import load_current
+from bot.store.storage import live_build
 
 from .support.server import PROJECT, index_command
 from .support.services import unavailable

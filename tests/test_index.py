@@ -15,8 +15,9 @@ from bot.embed.model import model_identity
 from bot.ingest.folder import load_texts
 from bot.ingest.passages import split_passages
 from bot.ingest.texts import Text
-from bot.store.index import manifest_for, passage_document, sentence_windows
-from bot.store.storage import ensure_index, live_build, load_index
+from bot.pipeline import ensure_index, manifest_for
+from bot.store.index import passage_document, sentence_windows
+from bot.store.storage import live_build, load_index
 
 from .conftest import SEEDS
 
@@ -164,7 +165,7 @@ def test_a_killed_build_leaves_the_live_index_serving_and_is_cleared_by_the_next
 def test_a_new_build_goes_live_whole_and_the_one_before_it_is_kept_until_the_next(
     engine: Engine, tmp_path: Path
 ) -> None:
-    from bot.store.storage import build_and_save
+    from bot.pipeline import build_and_save
 
     directory = tmp_path / "index"
     builds = []
@@ -192,7 +193,7 @@ def test_reading_an_index_writes_nothing_beside_it(engine: Engine, tmp_path: Pat
 
 
 def test_adding_a_text_encodes_that_text_alone(engine: Engine, tmp_path: Path) -> None:
-    from bot.store.storage import build_and_save
+    from bot.pipeline import build_and_save
 
     encoded: list[str] = []
 

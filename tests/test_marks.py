@@ -9,9 +9,10 @@ import numpy as np
 
 from bot.ingest.passages import split_passages
 from bot.ingest.texts import Text
+from bot.pipeline import manifest_for
 from bot.search.answertype import AnswerType
 from bot.search.scoring import best_sentences
-from bot.store.index import Index, manifest_for
+from bot.store.index import Index
 
 QUERY = np.array([[1.0, 0.0]], dtype=np.float32)
 

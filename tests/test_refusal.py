@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot import Engine, IndexStale, QuestionRejected, Settings, ask, load_engine
+from bot.pipeline import manifest_for
 from bot.search import refusal
-from bot.search.refusal import CEILING_ROWS, bank
-from bot.store.index import manifest_for
+from bot.search.refusal import bank
+from bot.store.index import CEILING_ROWS
 from bot.store.storage import load_index
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -12,10 +12,11 @@ import pytest
 from bot import Engine, ask
 from bot.ingest.passages import Passage, Sentence
 from bot.ingest.texts import Text
-from bot.search.lexical import build_lexical
+from bot.pipeline import manifest_for
 from bot.search.retrieve import Search, quote_hits
 from bot.search.scoring import Hit, Weights, candidates, dense_scores, dense_scores_at, rank
-from bot.store.index import Index, manifest_for
+from bot.store.index import Index
+from bot.store.lexical import build_lexical
 
 
 def _unit(*values: float) -> list[float]:
@@ -137,15 +138,16 @@ def test_a_text_too_large_to_score_whole_finds_the_same_passages_through_hnsw(
     """Above EXACT_UP_TO passages, HNSW graphs nominate the passages scored in full; made
     to apply to the essay's 8, the answers are the exact index's, and it is saved and
     read back as such."""
+    from bot import pipeline
     from bot.search import scoring as retrieval
     from bot.store import index as index_module
     from bot.store import storage
 
-    for module in (index_module, retrieval, storage):
+    for module in (index_module, retrieval, storage, pipeline):
         monkeypatch.setattr(module, "EXACT_UP_TO", 4)
     monkeypatch.setattr(retrieval, "NOMINATED", 3)
-    storage.build_and_save(engine.texts, engine.model, tmp_path)
-    large = storage.load_current(engine.texts, engine.model, tmp_path)
+    pipeline.build_and_save(engine.texts, engine.model, tmp_path)
+    large = pipeline.load_current(engine.texts, engine.model, tmp_path)
     assert isinstance(large.vectors, faiss.IndexHNSWFlat) and large.window_index is not None
     large_engine = replace(engine, index=large)
     for question in (

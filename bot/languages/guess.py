@@ -10,7 +10,6 @@ from . import LANGUAGES
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ..ingest.texts import Text
 
 __all__ = ["Language", "guess_language", "texts_language"]
 
@@ -34,7 +33,7 @@ def guess_language(text: str, *, default: Language = "de") -> Language:
     return cast("Language", leaders[0]) if len(leaders) == 1 else default
 
 
-def texts_language(texts: Iterable[Text], sample: int = 20_000) -> Language:
-    """The language the texts are written in, from their first `sample` characters: what
-    a page showing them declares (`<html lang>`)."""
-    return guess_language("\n".join(text.content[:sample] for text in texts))
+def texts_language(contents: Iterable[str], sample: int = 20_000) -> Language:
+    """The language texts are written in, from the first `sample` characters of each
+    one's content: what a page showing them declares (`<html lang>`)."""
+    return guess_language("\n".join(content[:sample] for content in contents))

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING
 from starlette.datastructures import Headers
 
 from ..languages import LANGUAGES
-from ..web.responses import error
 from .proxies import TrustedProxies
+from .responses import error
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send

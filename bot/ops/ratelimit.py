@@ -24,7 +24,7 @@ from limits.storage import storage_from_string
 from starlette.datastructures import Headers
 
 from ..languages import LANGUAGES
-from ..web.responses import error
+from .responses import error
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from ..languages import LANGUAGES
-from .lexical import content_words
+from ..languages.words import content_words
 
 __all__ = ["contextualize", "is_followup"]
 

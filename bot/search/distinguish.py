@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .lexical import content_words, letter_words, word_start
+from ..languages.words import content_words, letter_words, word_start
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

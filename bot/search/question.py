@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from ..errors import QuestionRejected
-from .lexical import content_words
+from ..languages.words import content_words
 
 __all__ = ["UNSAFE", "clean_question", "require_content"]
 

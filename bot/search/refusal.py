@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..languages.guess import Language, guess_language
-from .lexical import has_function_words, letter_words, word_start
+from ..languages.words import has_function_words, letter_words, word_start
+from ..store.index import CEILING_ROWS
 from .scoring import DEFAULT_WEIGHTS, Ranking, Weights, dense_scores
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from ..store.index import Index
 
 __all__ = [
-    "CEILING_ROWS",
     "bank",
     "bank_digest",
     "ceilings",
@@ -40,8 +40,6 @@ __all__ = [
     "nothing_to_go_on",
 ]
 
-# The rows of an index's ceilings, in this order.
-CEILING_ROWS: tuple[Language, ...] = ("de", "en")
 # A question encoded alone and the same question encoded in a batch differ in the last
 # bits; a generic question asked word for word must not beat itself.
 _NOISE = 1e-4

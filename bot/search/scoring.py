@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..ingest.passages import introduction
+from ..store.index import EXACT_UP_TO
 from .answertype import AnswerType, gives_answer
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_WEIGHTS",
-    "EXACT_UP_TO",
     "Hit",
     "Ranking",
     "Weights",
@@ -47,13 +47,6 @@ __all__ = [
     "rerank",
 ]
 
-# Up to this many passages an index is exact (flat) and a question is scored against
-# every passage and window: at 10,000 passages that costs about 4 ms on two cores (1 ms
-# for the passages, three times that for their windows), about one encode; it grows
-# linearly (10 ms for the passages alone at 100,000: benchmarks/scale.py). Every
-# evaluation text is far below it. Beyond it, HNSW graphs nominate the likely passages
-# and windows, and only those are scored in full.
-EXACT_UP_TO = 10_000
 # In a text above EXACT_UP_TO passages, how many passages each signal nominates for
 # scoring in full.
 NOMINATED = 100

@@ -8,23 +8,17 @@ refused, never silently used.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from functools import cached_property
-from importlib.metadata import version
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import faiss
 import numpy as np
 
-from ..errors import SeedsMissing
-from ..ingest.passages import Passage, introduction, split_passages
-from ..ingest.texts import Text, texts_digest
-from ..search.lexical import Lexical, build_lexical, letter_words, word_start
-from ..search.refusal import bank_digest, ceilings
-from ..search.scoring import EXACT_UP_TO
-from .vector_cache import VectorCache
+from ..ingest.passages import Passage, introduction
+from ..languages.guess import Language
+from ..languages.words import letter_words, word_start
+from .lexical import Lexical
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -32,20 +26,20 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from .._types import Matrix
-    from ..embed.embedder import Embedder
+    from ..ingest.texts import Text
 
 __all__ = [
+    "CEILING_ROWS",
+    "EXACT_UP_TO",
     "FORMAT",
     "VIEWS",
     "Index",
     "Manifest",
     "View",
-    "build_index",
-    "encode_texts",
-    "manifest_for",
     "matrix_of",
     "passage_document",
     "searching",
+    "sentence_rows",
     "sentence_windows",
     "text_vectors_key",
     "vector_index",
@@ -54,6 +48,18 @@ __all__ = [
 # Bump when the passage splitting or the stored layout changes: old indexes become stale.
 # 5: builds in directories of their own, named by CURRENT (storage.py).
 FORMAT = 5
+
+# Up to this many passages an index is exact (flat) and a question is scored against
+# every passage and window: at 10,000 passages that costs about 4 ms on two cores (1 ms
+# for the passages, three times that for their windows), about one encode; it grows
+# linearly (10 ms for the passages alone at 100,000: benchmarks/scale.py). Every
+# evaluation text is far below it. Beyond it, HNSW graphs nominate the likely passages
+# and windows, and only those are scored in full (search/scoring.py).
+EXACT_UP_TO = 10_000
+
+# The rows of `Index.ceilings`: one per language a generic question is asked in
+# (search/refusal.py measures them).
+CEILING_ROWS: tuple[Language, ...] = ("de", "en")
 
 # HNSW: 32 links a node, and a search that looks at 256 candidates: recall@10 against
 # exact search 0.98 at 100k vectors in about a millisecond, where 128 gave 0.93
@@ -64,10 +70,6 @@ HNSW_SEARCH_DEPTH = 256
 
 # Between the headings of a path: "Handbuch \u203a Kantine".
 _PATH_SEPARATOR = " \u203a "
-
-
-def _versions() -> dict[str, str]:
-    return {name: version(name) for name in ("essaybot", "sentence-transformers", "faiss-cpu")}
 
 
 @dataclass(frozen=True)
@@ -99,17 +101,6 @@ class Manifest:
         return tuple(key for key in mine if mine[key] != theirs[key])
 
 
-def manifest_for(texts: tuple[Text, ...], model_identity: str) -> Manifest:
-    """The identity an index built now from `texts` with this model would carry."""
-    return Manifest(
-        format=FORMAT,
-        texts_sha256=texts_digest(texts),
-        model=model_identity,
-        versions=_versions(),
-        bank_sha256=bank_digest(),
-    )
-
-
 @dataclass(frozen=True)
 class Index:
     """Passages with three views in vectors, and their words for BM25.
@@ -127,7 +118,7 @@ class Index:
     # Row of each passage's first sentence in the sentence matrices; one extra end marker.
     sentence_rows: tuple[int, ...] = field(default=())
     lexical: Lexical | None = None
-    # Per language (refusal.CEILING_ROWS) and passage, the best score a generic question
+    # Per language (CEILING_ROWS) and passage, the best score a generic question
     # reaches there: what a question must beat to be answered.
     ceilings: Matrix | None = None
     # The build directory it was read from or saved as (storage.py); "" in memory only.
@@ -189,26 +180,12 @@ def sentence_windows(passage: Passage) -> tuple[str, ...]:
     return tuple(windows)
 
 
-def _sentence_rows(passages: tuple[Passage, ...]) -> tuple[int, ...]:
+def sentence_rows(passages: Sequence[Passage]) -> tuple[int, ...]:
+    """Where each passage's sentences start in the sentence matrices, and one end marker."""
     rows = [0]
     for passage in passages:
         rows.append(rows[-1] + len(passage.sentences))
     return tuple(rows)
-
-
-def encode_distinct(
-    model: Embedder, groups: Sequence[Sequence[str]], *, progress: bool = False
-) -> list[Matrix]:
-    """Vectors for each group of texts, each distinct string encoded once.
-
-    A one-sentence paragraph is its own sentence and its own window; headings and
-    boilerplate recur. Encoding every string once, in one call, lets the embedder batch
-    the whole text by length.
-    """
-    distinct = list(dict.fromkeys(t for group in groups for t in group))
-    row = {text: i for i, text in enumerate(distinct)}
-    vectors = model.encode_documents(distinct, progress=progress)
-    return [vectors[[row[t] for t in group]] for group in groups]
 
 
 def text_vectors_key(text: Text, model_identity: str) -> str:
@@ -234,70 +211,6 @@ VIEWS: dict[str, View] = {
     "sentences": View(lambda ps: [s.text for p in ps for s in p.sentences], "sentence_vectors"),
     "windows": View(lambda ps: [w for p in ps for w in sentence_windows(p)], "window_vectors"),
 }
-
-
-def encode_texts(
-    texts: tuple[Text, ...],
-    model: Embedder,
-    *,
-    cache: VectorCache | None = None,
-    progress: bool = False,
-) -> list[dict[str, Matrix]]:
-    """Each text's vectors by view, from the cache where it has them, the others encoded
-    in one call (each distinct string once, batched by length) and added to the cache."""
-    keys = [text_vectors_key(text, model.identity) for text in texts]
-    split = [split_passages(text) for text in texts]
-    strings = [{name: view.strings(passages) for name, view in VIEWS.items()} for passages in split]
-    found: dict[int, dict[str, Matrix]] = {}
-    if cache is not None:
-        for i, (key, views) in enumerate(zip(keys, strings, strict=True)):
-            cached = cache.get(key, {name: len(view) for name, view in views.items()})
-            if cached is not None:
-                found[i] = cached
-    missing = [i for i in range(len(texts)) if i not in found]
-    encoded = iter(
-        encode_distinct(
-            model, [group for i in missing for group in strings[i].values()], progress=progress
-        )
-    )
-    for i in missing:
-        found[i] = {name: next(encoded) for name in VIEWS}
-        if cache is not None:
-            cache.put(keys[i], found[i])
-    return [found[i] for i in range(len(texts))]
-
-
-def build_index(
-    texts: tuple[Text, ...],
-    model: Embedder,
-    *,
-    progress: bool = False,
-    cache: VectorCache | None = None,
-) -> Index:
-    passages = tuple(p for text in texts for p in split_passages(text))
-    if not passages:
-        names = ", ".join(text.source for text in texts)
-        raise SeedsMissing(path=Path(names), reason="only headings, no paragraph to quote")
-    per_text = encode_texts(texts, model, cache=cache, progress=progress)
-    matrices = {name: np.vstack([views[name] for views in per_text]) for name in VIEWS}
-    vectors = matrices.pop("passages")
-    manifest = replace(
-        manifest_for(texts, model.identity),
-        dimension=int(vectors.shape[1]),
-        passages=len(passages),
-        sentences=len(matrices["sentences"]),
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-    index = Index(
-        manifest=manifest,
-        passages=passages,
-        vectors=vector_index(vectors),
-        sentence_rows=_sentence_rows(passages),
-        lexical=build_lexical(VIEWS["passages"].strings(passages)),
-        window_index=(vector_index(matrices["windows"]) if len(passages) > EXACT_UP_TO else None),
-        **cast("dict[str, Any]", {VIEWS[n].field: m for n, m in matrices.items()}),
-    )
-    return replace(index, ceilings=ceilings(index, model))
 
 
 def matrix_of(index: faiss.Index) -> Matrix:

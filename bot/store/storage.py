@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,37 +33,31 @@ from filelock import FileLock
 
 from ..errors import IndexCorrupt, IndexMissing, IndexStale, IndexUnwritable
 from ..ingest.passages import Passage, Sentence
-from ..search.lexical import build_lexical
-from ..search.refusal import CEILING_ROWS
-from ..search.scoring import EXACT_UP_TO
 from .index import (
+    CEILING_ROWS,
+    EXACT_UP_TO,
     VIEWS,
     Index,
     Manifest,
-    build_index,
-    manifest_for,
     passage_document,
     searching,
-    text_vectors_key,
+    sentence_rows,
 )
+from .lexical import build_lexical
 from .vector_cache import VectorCache
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .._types import Matrix
-    from ..embed.embedder import Embedder
     from ..ingest.texts import Text
 
 __all__ = [
-    "build_and_save",
-    "ensure_index",
     "index_lock",
     "live_build",
-    "load_current",
     "load_index",
     "save_index",
+    "unwritable",
     "vector_cache",
+    "verbatim",
 ]
 
 _CURRENT = "CURRENT"
@@ -220,9 +214,7 @@ def load_index(directory: Path, expected: Manifest) -> Index:
     except Exception as exc:  # numpy, faiss and json fail in many ways on damaged files
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         raise IndexCorrupt(path=directory, reason=reason) from exc
-    rows = [0]
-    for passage in passages:
-        rows.append(rows[-1] + len(passage.sentences))
+    rows = sentence_rows(passages)
     if not (
         vectors.ntotal == len(passages) == manifest.passages
         and vectors.d == manifest.dimension
@@ -238,7 +230,7 @@ def load_index(directory: Path, expected: Manifest) -> Index:
         manifest=manifest,
         passages=passages,
         vectors=vectors,
-        sentence_rows=tuple(rows),
+        sentence_rows=rows,
         lexical=build_lexical([passage_document(p) for p in passages]),
         ceilings=bank_ceilings,
         build=build.name,
@@ -270,60 +262,9 @@ def verbatim(index: Index, texts: tuple[Text, ...], directory: Path) -> Index:
     return index
 
 
-def load_current(texts: tuple[Text, ...], model: Embedder, directory: Path) -> Index:
-    """The live index for `texts` and `model`, checked word for word; never writes."""
-    index = load_index(directory, manifest_for(texts, model.identity))
-    return verbatim(index, texts, directory)
-
-
-def build_and_save(
-    texts: tuple[Text, ...], model: Embedder, directory: Path, *, progress: bool = False
-) -> Index:
-    """Build the index for `texts` into a new build and make it live; one builder at a
-    time. Texts whose vectors are cached are not encoded again."""
-    try:
-        with index_lock(directory):
-            return _build_and_save(texts, model, directory, progress=progress)
-    except OSError as exc:  # a file where the directory should be, no permission, ...
-        raise _unwritable(directory, exc) from exc
-
-
-def _unwritable(directory: Path, exc: OSError) -> IndexUnwritable:
+def unwritable(directory: Path, exc: OSError) -> IndexUnwritable:
     return IndexUnwritable(
         path=directory,
         reason=exc.strerror or type(exc).__name__,
         disk_full=exc.errno in (errno.ENOSPC, errno.EDQUOT),
     )
-
-
-def _build_and_save(
-    texts: tuple[Text, ...], model: Embedder, directory: Path, *, progress: bool
-) -> Index:
-    cache = vector_cache(directory)
-    index = build_index(texts, model, progress=progress, cache=cache)
-    build = save_index(index, directory)
-    cache.keep_only(text_vectors_key(text, model.identity) for text in texts)
-    return replace(index, build=build.name)
-
-
-def ensure_index(
-    texts: tuple[Text, ...],
-    model: Embedder,
-    directory: Path,
-    *,
-    progress: bool = False,
-    notify: Callable[[str], None] = lambda message: None,
-) -> Index:
-    """Load the live index, or build one when it is missing, stale or corrupt."""
-    try:
-        return load_current(texts, model, directory)
-    except (IndexMissing, IndexStale, IndexCorrupt) as problem:
-        notify(f"{problem.cause}: building it now.")
-    try:
-        with index_lock(directory):
-            try:  # another process may have built it while this one waited
-                return load_current(texts, model, directory)
-            except (IndexMissing, IndexStale, IndexCorrupt):
-                return _build_and_save(texts, model, directory, progress=progress)
-    except OSError as exc:  # a file where the directory should be, no permission, ...
-        raise _unwritable(directory, exc) from exc

@@ -41,13 +41,14 @@ from ..feedback.journal import Journal
 from ..feedback.records import Vote
 from ..ingest.titles import title
 from ..languages import LANGUAGES
+from ..live import LiveEngine
 from ..ops.access import Access, AccessControl
 from ..ops.metrics import CONTENT_TYPE, Metrics
 from ..ops.proxies import KeepPeer, TrustedProxies
 from ..ops.ratelimit import Limiter, RateLimit, RateLimits
 from ..ops.requests import RequestRecorder, note
+from ..ops.responses import error, preferred_language
 from ..search.question import clean_question
-from ..store.live import LiveEngine
 from ..watch import FolderWatch
 from .desk import Desk
 from .gate import is_json, route_label
@@ -56,7 +57,6 @@ from .hosts import HostGuard, HostPolicy
 from .limits import BodyLimits, RequestLimits
 from .originals import original_file
 from .origins import OriginGuard, OriginPolicy
-from .responses import error, preferred_language
 from .schema import (
     AboutResponse,
     AskRequest,
@@ -151,7 +151,7 @@ def create_app(
     if journal is None:
         journal = Journal(settings.database, keep_questions=settings.question_log)
     # Questions asked at once, from the API and the chat, are encoded together; a new
-    # index build is taken up while serving (store/live.py).
+    # index build is taken up while serving (live.py).
     live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
     metrics = Metrics(lambda: live.engine)
     limiter = Limiter(RateLimit(settings.rate_limit, settings.redis_url), metrics)

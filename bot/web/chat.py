@@ -172,7 +172,7 @@ def chat_script(language: Language) -> str:
 def build_chat(desk: Desk) -> gr.Blocks:
     live, journal = desk.live, desk.journal
     settings = live.engine.settings
-    language = texts_language(live.engine.texts)
+    language = texts_language(t.content for t in live.engine.texts)
 
     async def respond(message: str, history: list[dict[str, Any]], request: gr.Request) -> str:
         language = guess_language(message if isinstance(message, str) else "")
@@ -318,7 +318,7 @@ def mount_chat(app: FastAPI, desk: Desk) -> FastAPI:
         mcp_server=False,
         root_path=live.engine.settings.root_path or None,
         css=_CSS,
-        js=chat_script(texts_language(live.engine.texts)),
+        js=chat_script(texts_language(t.content for t in live.engine.texts)),
         show_error=False,  # a failure's text is for the log, not for anonymous readers
         max_file_size=0,  # no uploads: the chat has no file components
         app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None},

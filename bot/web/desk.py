@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from ..feedback.answer_ids import AnswerIds
     from ..feedback.given import AnswersGiven
     from ..feedback.journal import Journal
+    from ..live import LiveEngine
     from ..ops.metrics import Metrics
     from ..ops.ratelimit import Limiter
-    from ..store.live import LiveEngine
 
 __all__ = ["Desk"]
 

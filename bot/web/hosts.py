@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers
 
-from .responses import error
+from ..ops.responses import error
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send

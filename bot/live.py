@@ -16,12 +16,13 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..errors import EssaybotError
-from ..ingest.folder import load_folder
-from .storage import live_build, load_current
+from .errors import EssaybotError
+from .ingest.folder import load_folder
+from .pipeline import load_current
+from .store.storage import live_build
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .engine import Engine
 
 __all__ = ["LiveEngine"]
 
