@@ -109,13 +109,17 @@ def test_a_trailing_blank_line_changes_nothing(essay: Text) -> None:
     assert split_passages(padded) == split_passages(essay)
 
 
+ONE_TO_TEN = "Eins zwei drei vier fünf sechs sieben acht neun zehn."
+ELEVEN_TO_TWENTY = (
+    "Elf zwölf dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn zwanzig."
+)
+
+
 def test_a_chain_of_repeats_merges_into_the_longest() -> None:
     text = Text(
         "t.txt",
-        "Eins zwei drei vier fünf sechs.\n"
-        "Eins zwei drei vier fünf sechs. Sieben acht neun zehn elf zwölf.\n"
-        "Eins zwei drei vier fünf sechs. Sieben acht neun zehn elf zwölf. Dreizehn vierzehn "
-        "fünfzehn sechzehn.\n",
+        f"{ONE_TO_TEN}\n{ONE_TO_TEN} {ELEVEN_TO_TWENTY}\n"
+        f"{ONE_TO_TEN} {ELEVEN_TO_TWENTY} Dreißig vierzig fünfzig sechzig.\n",
     )
     (passage,) = split_passages(text)
     assert len(passage.repeats) == 2

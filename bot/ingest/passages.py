@@ -18,6 +18,8 @@ from typing import Literal
 
 import pysbd
 
+from ..languages.words import is_stopword
+from .repeats import originals
 from .texts import Mark, Text
 
 __all__ = [
@@ -35,11 +37,8 @@ __all__ = [
 _HEADING_MAX_WORDS = 10
 _HEADING_MAX_CHARS = 120
 _PROSE_ENDINGS = (".", ",", ";", ":", "…", '"', "“", "”", "«", "»")
-# Two sentences are one repeated when most words of the shorter appear in the longer;
-# the essay's pull quote shares 23 of its 25 words with its original.
-_REPEAT_OVERLAP = 0.8
-_REPEAT_MIN_WORDS = 5
 _WORD = re.compile(r"\w+")
+_ADDRESS = re.compile(r"\S+://\S+|\S+@\S+")
 # A list item: a bullet or a number at the start of a line ("- Ihren Ausweis", "2) Bauen").
 _LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)])\s")
 
@@ -215,42 +214,16 @@ def _is_item(passage: Passage, sentence: Sentence) -> bool:
 
 
 def _words(text: str) -> frozenset[str]:
-    return frozenset(word.lower() for word in _WORD.findall(text))
-
-
-def _repeats(short: frozenset[str], long: frozenset[str]) -> bool:
-    smaller = min(len(short), len(long))
-    return smaller >= _REPEAT_MIN_WORDS and len(short & long) / smaller >= _REPEAT_OVERLAP
-
-
-def _original_of(raw: int, words: list[tuple[frozenset[str], ...]]) -> int | None:
-    """Index of the longer paragraph whose sentences paragraph `raw` merely repeats;
-    paragraphs are given as their sentences' words, each counted once per text."""
-    mine = words[raw]
-    if any(len(sentence) < _REPEAT_MIN_WORDS for sentence in mine):
-        return None  # a sentence this short repeats nothing
-    for i, theirs in enumerate(words):
-        if i == raw or len(theirs) <= len(mine):
-            continue
-        if all(any(_repeats(s, o) for o in theirs) for s in mine):
-            return i
-    return None
+    """The words that say something: two sentences sharing "Sie", "die" and "an", or
+    the pieces of one web address, are not one repeated."""
+    words = (word.lower() for word in _WORD.findall(_ADDRESS.sub(" ", text)))
+    return frozenset(word for word in words if not is_stopword(word))
 
 
 def _originals(prose: list[_Raw]) -> dict[int, int | None]:
-    """For each paragraph, the paragraph it repeats, following chains to the last one.
-
-    The original always has more sentences than its repeat, so a chain always ends.
-    """
-    words = [tuple(_words(s.text) for s in raw.sentences) for raw in prose]
-    direct = {id(raw): _original_of(i, words) for i, raw in enumerate(prose)}
-    resolved: dict[int, int | None] = {}
-    for raw in prose:
-        target = direct[id(raw)]
-        while target is not None and direct[id(prose[target])] is not None:
-            target = direct[id(prose[target])]
-        resolved[id(raw)] = target
-    return resolved
+    """For each paragraph, the paragraph it repeats (repeats.py)."""
+    found = originals([tuple(_words(s.text) for s in raw.sentences) for raw in prose])
+    return {id(raw): target for raw, target in zip(prose, found, strict=True)}
 
 
 def _sentences(content: str, mark: Mark) -> tuple[Sentence, ...]:
