@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from .store.lexical import build_lexical
 
 if TYPE_CHECKING:
     from .embed.embedder import Embedder
+    from .ingest.passages import Passage
 
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "load_cases",
     "load_sets",
     "measure",
+    "with_answers_found",
 ]
 
 SPLITS = ("tune", "heldout")
@@ -60,6 +62,10 @@ class Case:
     answers: tuple[int, ...]  # paragraph numbers; empty when the text does not answer
     # Words from the sentence that answers; that sentence should be the one marked.
     marks: tuple[str, ...] = ()
+    # Words of each answering paragraph, for a text whose paragraphs a reader numbers
+    # (a PDF): `with_answers_found` turns them into `answers` for the index at hand, so
+    # a better reader does not make the labels wrong.
+    answer_quotes: tuple[str, ...] = ()
 
     @property
     def in_scope(self) -> bool:
@@ -99,16 +105,39 @@ def _case(data: object, where: str) -> Case:
         language=data["language"],
         question=data["question"],
         history=tuple(data.get("history", ())),
-        answers=tuple(int(a) for a in data["answers"]),
+        answers=tuple(int(a) for a in data.get("answers", ())),
         marks=_marks(data, where),
+        answer_quotes=tuple(str(q) for q in data.get("answer_quotes", ())),
     )
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def with_answers_found(cases: Sequence[Case], passages: Sequence[Passage]) -> tuple[Case, ...]:
+    """The cases with the paragraph that holds each of their `answer_quotes` as their
+    answers; ValueError when a quote is in no passage or in several (the label no
+    longer says which paragraph answers)."""
+    texts = [(p.paragraph, _spaced(p.text)) for p in passages]
+    found = []
+    for case in cases:
+        answers = list(case.answers)
+        for quote in case.answer_quotes:
+            holding = [number for number, text in texts if _spaced(quote) in text]
+            if len(holding) != 1:
+                where = "no passage" if not holding else f"{len(holding)} passages"
+                raise ValueError(f"{case.id}: {quote!r} is in {where}")
+            answers.append(holding[0])
+        found.append(replace(case, answers=tuple(dict.fromkeys(answers))))
+    return tuple(found)
 
 
 def _marks(data: dict[str, object], where: str) -> tuple[str, ...]:
     marks = data.get("marks", [])
     if not isinstance(marks, list) or not all(isinstance(m, str) and m.strip() for m in marks):
         raise ValueError(f"{where}: marks must be a list of non-empty strings")
-    if marks and not data["answers"]:
+    if marks and not (data.get("answers") or data.get("answer_quotes")):
         raise ValueError(f"{where}: a question the text does not answer has nothing to mark")
     return tuple(marks)
 
@@ -344,6 +373,7 @@ def evaluate_set(
     The bot's row keeps `threshold`, the one it serves with; the baselines' thresholds
     are calibrated on the tuning half, the best each could do.
     """
+    cases = with_answers_found(cases, index.passages)
     _, bot, outcomes = evaluate(
         dense_system(index, model, weights, selection=selection), cases, threshold
     )

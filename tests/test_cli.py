@@ -205,7 +205,7 @@ def test_eval_refuses_a_broken_question_set(tmp_path: Path) -> None:
 def test_eval_names_the_sets_it_knows_when_given_another() -> None:
     result = CliRunner().invoke(cli, ["eval", "--set", "no-such-set"])
     assert result.exit_code == 2
-    assert "essay, developers-reference, handbook" in result.stderr
+    assert "essay, developers-reference, handbook, maint-guide" in result.stderr
 
 
 def test_models_list_names_the_default_and_both_models() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import lxml.html
 import pypdfium2
 import pytest
 from click.testing import CliRunner
@@ -208,6 +209,50 @@ def test_a_quote_from_a_pdf_says_its_page_in_the_answer(
     cited = r" — \[[^\n]+, S\. 1\]\(files/handbuch\.pdf#page=1\)\n\n> "
     assert re.search(cited, answer.markdown), answer.markdown[:400]
     assert answer.to_json()["passages"][0]["page"] == "1"
+    # Read back from disk (a restart, a replica), the quote still knows its page.
+    reloaded = load_engine(
+        Settings(seeds=seeds, index_dir=tmp_path / "index"), notify=lambda message: None
+    )
+    again = ask("Wann fährt der Werksbus zwischen den Standorten?", reloaded).passages[0]
+    assert (again.page, again.opens) == ("1", "files/handbuch.pdf#page=1")
+
+
+@pytest.mark.browser
+def test_a_quote_from_a_web_page_opens_it_at_its_sections_own_anchor(
+    documents: dict[str, Path], tmp_path: Path
+) -> None:
+    seeds = _texts(tmp_path, {"handbuch.html": documents["html"]})
+    engine = load_engine(
+        Settings(seeds=seeds, index_dir=tmp_path / "index"), notify=lambda message: None
+    )
+    best = ask("Wann fährt der Werksbus zwischen den Standorten?", engine).passages[0]
+    assert "Werksbus" in best.text and best.opens is not None
+    anchor = best.opens.removeprefix("files/handbuch.html#")
+    # pandoc gave the heading above the paragraph that id; the link opens there.
+    page = lxml.html.fromstring(documents["html"].read_bytes())
+    (heading,) = page.xpath(f"//*[@id='{anchor}']")
+    assert heading.text_content().strip() == best.section
+
+
+def test_a_web_pages_anchors_are_found_as_wikis_and_generators_write_them(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "wiki.html"
+    page.write_text(
+        "<html><body><main>"
+        '<h2><span class="mw-headline" id="Kantine">Kantine</span></h2><p>Mittags offen.</p>'
+        '<section id="parken"><h2>Parken</h2><ul><li>Tor 2</li></ul></section>'
+        '<h2 id="bus">Bus</h2><p>Um 7 Uhr.</p><h2>Ohne Anker</h2><p>Nichts.</p>'
+        "</main></body></html>",
+        encoding="utf-8",
+    )
+    passages = split_passages(read_document(page))
+    assert [(p.text, p.anchor) for p in passages] == [
+        ("Mittags offen.", "Kantine"),
+        ("• Tor 2", "parken"),
+        ("Um 7 Uhr.", "bus"),
+        ("Nichts.", ""),
+    ]
 
 
 @pytest.mark.browser

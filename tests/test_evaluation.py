@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine
-from bot.evaluation import Case, dense_system, load_cases, measure
+from bot.evaluation import Case, dense_system, load_cases, measure, with_answers_found
+from bot.ingest.passages import split_passages
+from bot.ingest.texts import Text
 from bot.search.scoring import DEFAULT_WEIGHTS
 
 
@@ -107,3 +110,21 @@ def test_a_broken_question_set_names_what_is_wrong(
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         load_cases(path)
+
+
+def test_a_label_by_quote_finds_its_paragraph_and_says_when_it_cannot() -> None:
+    """A PDF's paragraphs are numbered by its reader; a label names the answer by its
+    words, and a reader that loses or repeats those words makes the label fail loudly."""
+    text = Text(
+        "t.txt",
+        "Der Schlüssel muss 4096 Bit lang sein.\n\n"
+        "Die Liste heißt debian-mentors.\n\n"
+        "Auch hier: die Liste heißt debian-mentors.\n",
+    )
+    passages = split_passages(text)
+    case = Case("q", "tune", "direct", "de", "Wie lang?", (), (), answer_quotes=("4096  Bit",))
+    (found,) = with_answers_found([case], passages)
+    assert found.answers == (1,) and found.in_scope
+    for quote, problem in (("8192 Bit", "no passage"), ("heißt debian-mentors", "2 passages")):
+        with pytest.raises(ValueError, match=problem):
+            with_answers_found([replace(case, answer_quotes=(quote,))], passages)

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from bot import Engine, Settings, load_engine
-from bot.evaluation import Metrics, dense_system, evaluate, load_cases, load_sets
+from bot.evaluation import (
+    Metrics,
+    dense_system,
+    evaluate,
+    load_cases,
+    load_sets,
+    with_answers_found,
+)
 from bot.search.scoring import DEFAULT_WEIGHTS
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -40,7 +47,8 @@ def held_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Metrics]:
             DEFAULT_WEIGHTS,
             selection=(settings.max_quotes, settings.margin),
         )
-        _, metrics, _ = evaluate(system, load_cases(eval_set.questions), settings.threshold)
+        cases = with_answers_found(load_cases(eval_set.questions), engine.index.passages)
+        _, metrics, _ = evaluate(system, cases, settings.threshold)
         results[eval_set.name] = metrics["heldout"]
     return results
 

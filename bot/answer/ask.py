@@ -98,7 +98,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
             anchor=anchor(hit.passage.source, hit.passage.paragraph),
             page="-".join(hit.passage.pages) or None if hit.passage.unit == "page" else None,
             slide="-".join(hit.passage.pages) or None if hit.passage.unit == "slide" else None,
-            opens=original(hit.passage.source, hit.passage.sheet),
+            opens=original(hit.passage.source, hit.passage.sheet, hit.passage.anchor),
         )
         for hit in hits
     )

@@ -47,12 +47,15 @@ def anchor(source: str, paragraph: int) -> str:
     return f"{slug(source)}-p{paragraph}"
 
 
-def original(source: str, sheet: int) -> str | None:
-    """The link that opens a PDF at a page, in the browser's own viewer (`files/...#page=3`);
-    None where the bot's full text is the place to open."""
-    if not sheet:
-        return None
-    return f"files/{quote(source)}#page={sheet}"
+def original(source: str, sheet: int, anchor: str = "") -> str | None:
+    """The link that opens the original at the place: a PDF at its page, in the browser's
+    own viewer (`files/...#page=3`), a web page at its section's own anchor
+    (`files/page.html#kantine`); None where the bot's full text is the place to open."""
+    if sheet:
+        return f"files/{quote(source)}#page={sheet}"
+    if anchor:
+        return f"files/{quote(source)}#{quote(anchor, safe='')}"
+    return None
 
 
 def _marked(passage: Passage, highlights: tuple[Sentence, ...]) -> str:

@@ -67,6 +67,7 @@ class Passage:
     pages: tuple[str, ...] = ()
     sheet: int = 0  # the page it starts on, counted from 1 (0: a text without pages)
     unit: Literal["page", "slide"] = "page"  # what `pages` counts
+    anchor: str = ""  # the web page's own anchor for its section (`page.html#anchor`)
 
     @property
     def section(self) -> str | None:
@@ -99,6 +100,7 @@ class _Raw:
     pages: tuple[str, ...] = ()
     sheet: int = 0
     unit: Literal["page", "slide"] = "page"
+    anchor: str = ""
 
     @property
     def place(self) -> tuple[tuple[str, ...], int, Literal["page", "slide"]]:
@@ -258,6 +260,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
                 m.pages,
                 m.sheet,
                 m.unit,
+                m.anchor,
             )
             for m in text.marks
         ]
@@ -314,6 +317,7 @@ def _parse(text: Text) -> tuple[tuple[Block, ...], tuple[Passage, ...]]:
                 pages=raw.pages,
                 sheet=raw.sheet,
                 unit=raw.unit,
+                anchor=raw.anchor,
             )
         )
     return tuple(blocks), tuple(passages)

@@ -26,6 +26,8 @@ class Mark:
     # printed on it; 0 where no viewer opens it (a text without pages, a deck's slides).
     sheet: int = 0
     unit: Literal["page", "slide"] = "page"  # what `pages` counts: a PDF's, a deck's slides
+    # Where a web page's own anchor (`id`) opens it at this place: its section.
+    anchor: str = ""
 
 
 @dataclass(frozen=True)

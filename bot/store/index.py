@@ -47,7 +47,8 @@ __all__ = [
 
 # Bump when the passage splitting or the stored layout changes: old indexes become stale.
 # 5: builds in directories of their own, named by CURRENT (storage.py).
-FORMAT = 5
+# 6: pull quotes by their content words (ingest/repeats.py); pages, slides and anchors kept.
+FORMAT = 6
 
 # Up to this many passages an index is exact (flat) and a question is scored against
 # every passage and window: at 10,000 passages that costs about 4 ms on two cores (1 ms

@@ -176,6 +176,10 @@ def _passage_from(data: dict[str, Any]) -> Passage:
             Sentence(str(s["text"]), int(s["start"]), int(s["end"])) for s in data["sentences"]
         ),
         repeats=tuple((int(a), int(b)) for a, b in data.get("repeats", ())),
+        pages=tuple(str(page) for page in data["pages"]),
+        sheet=int(data["sheet"]),
+        unit="slide" if data["unit"] == "slide" else "page",
+        anchor=str(data["anchor"]),
     )
 
 

@@ -4,7 +4,8 @@ A saved page carries its site around the text: navigation, cookie banners, foote
 scripts. What is read is the page's main content (`<main>`, `<article>` or the element
 with `role="main"`, else the body) without those; headings, paragraphs, list items, table
 rows and preformatted blocks in reading order. Markup, scripts and links inside are text
-at most, never HTML again.
+at most, never HTML again. A heading's anchor is kept, so a quote opens the page at its
+section (`page.html#kantine`).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _walk(element: etree._Element, flow: Flow) -> Iterator[Piece]:
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if re.fullmatch(r"h[1-6]", tag):
-            yield from flow.heading(_text(child), int(tag[1]))
+            yield from flow.heading(_text(child), int(tag[1]), _anchor(child))
         elif tag == "li":
             yield from flow.item(_text(child))
         elif tag == "table":
@@ -99,6 +100,21 @@ def _walk(element: etree._Element, flow: Flow) -> Iterator[Piece]:
             yield from _walk(child, flow)
         if child.tail and child.tail.strip() and element.tag not in ("ul", "ol", "table", "tr"):
             yield from flow.paragraph(child.tail)
+
+
+def _anchor(heading: etree._Element) -> str:
+    """The id a link to this heading's section names: the heading's own (pandoc,
+    Confluence), one inside it (MediaWiki's `<span id>`, an old `<a name>`), or that of
+    the section it opens (Sphinx's `<section id>`)."""
+    for element in heading.iter():
+        found = str(element.get("id") or (element.get("name") if element.tag == "a" else ""))
+        if found.strip():
+            return found.strip()
+    parent = heading.getparent()
+    if parent is None or not parent.get("id"):
+        return ""
+    first = next((c for c in parent if isinstance(c.tag, str)), None)
+    return str(parent.get("id")).strip() if first is heading else ""
 
 
 def _text(element: etree._Element) -> str:

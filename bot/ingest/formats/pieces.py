@@ -26,6 +26,7 @@ class Piece:
     pages: tuple[str, ...] = ()
     sheet: int = 0  # the page a PDF viewer opens it at, from 1; 0: no viewer (no pages, slides)
     unit: Literal["page", "slide"] = "page"  # what `pages` counts
+    anchor: str = ""  # an HTML page's own id for the place (`page.html#anchor`)
 
 
 def assemble(source: str, pieces: Iterable[Piece]) -> Text:
@@ -49,6 +50,7 @@ def assemble(source: str, pieces: Iterable[Piece]) -> Text:
                 piece.pages,
                 piece.sheet,
                 piece.unit,
+                piece.anchor,
             )
         )
         cursor += len(text)

@@ -12,20 +12,25 @@ __all__ = ["Flow", "table_rows"]
 class Flow:
     """Paragraphs as a reader meets them: a list's items join the paragraph before them
     (its lead-in, "Bitte bringen Sie mit:"), one item a line, so an item is quoted with
-    what it is an item of."""
+    what it is an item of. A web page's heading may carry its own anchor; the
+    paragraphs under it open there."""
 
     def __init__(self) -> None:
         self._open: list[str] = []
+        self._section = ""  # the anchor of the heading above
+        self._anchor = ""  # the anchor of the open paragraph
 
-    def heading(self, text: str, level: int) -> Iterator[Piece]:
+    def heading(self, text: str, level: int, anchor: str = "") -> Iterator[Piece]:
         yield from self.end()
         if text.strip():
-            yield Piece("heading", " ".join(text.split()), level)
+            self._section = anchor
+            yield Piece("heading", " ".join(text.split()), level, anchor=anchor)
 
     def paragraph(self, text: str) -> Iterator[Piece]:
         yield from self.end()
         if text.strip():
             self._open = [text.strip()]
+            self._anchor = self._section
 
     def paragraphs(self, texts: Sequence[str]) -> Iterator[Piece]:
         for text in texts:
@@ -33,12 +38,14 @@ class Flow:
 
     def item(self, text: str) -> Iterator[Piece]:
         if text.strip():
+            if not self._open:
+                self._anchor = self._section
             self._open.append("• " + " ".join(text.split()))
         return iter(())
 
     def end(self) -> Iterator[Piece]:
         if self._open:
-            yield Piece("paragraph", "\n".join(self._open))
+            yield Piece("paragraph", "\n".join(self._open), anchor=self._anchor)
         self._open = []
 
 
