@@ -37,7 +37,7 @@ from bot.pipeline import ensure_index  # noqa: E402
 from tests.support.browser import chromium, driver  # noqa: E402
 from tests.support.documents import pandoc, print_pdf  # noqa: E402
 
-FORMATS = ("markdown", "html", "docx", "odt", "pdf")
+FORMATS = ("markdown", "html", "docx", "odt", "epub", "pdf")
 
 
 def as_markdown(text: Text) -> str:
@@ -64,7 +64,11 @@ def convert(markdown: Path, kind: str, directory: Path, browser: object) -> Path
         html = convert(markdown, "html", directory, browser)
         return print_pdf(browser, html, stem.with_suffix(".pdf"))  # type: ignore[arg-type]
     # A page title for the browser's tab, not a title block over the text.
-    extra = ("-s", "-M", "lang=de", "-M", f"pagetitle={markdown.stem}") if kind == "html" else ()
+    extra: tuple[str, ...] = ()
+    if kind == "html":
+        extra = ("-s", "-M", "lang=de", "-M", f"pagetitle={markdown.stem}")
+    elif kind == "epub":  # an e-book has a title; its title page is no paragraph of the text
+        extra = ("-M", f"title={markdown.stem}")
     return pandoc(markdown, stem.with_suffix(f".{kind}"), *extra)
 
 

@@ -5,7 +5,10 @@ are served."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -32,11 +35,11 @@ from bot.web.essay import essay_html
 
 from .conftest import ESSAY, HANDBOOK
 from .support.browser import guarded_page
-from .support.documents import HEADER, locked, make_documents, print_pdf
+from .support.documents import HEADER, locked, long_pdf, make_documents, print_pdf
 from .support.server import Server, running_server
 
 MARKDOWN = HANDBOOK / "handbuch.md"
-FORMATS = ("html", "docx", "odt", "pdf")
+FORMATS = ("html", "docx", "odt", "epub", "pdf")
 
 
 @pytest.fixture(scope="module")
@@ -445,3 +448,35 @@ def test_a_pdf_of_two_pages_leaves_its_running_header_out_too(
     expected = [_plain(p.text) for p in split_passages(essay)]
     assert " ".join(passages) == " ".join(expected)  # every word, in order, nothing more
     assert len(expected) <= len(passages) <= len(expected) + 1  # one page break
+
+
+LONG_MANUAL_READ = """
+import json, resource, sys
+from pathlib import Path
+from bot.ingest.formats import read_document
+from bot.ingest.passages import split_passages
+passages = split_passages(read_document(Path(sys.argv[1])))
+print(json.dumps({
+    "passages": len(passages),
+    "pages": sorted({page for p in passages for page in p.pages}, key=int)[-1],
+    "header": sum("Betriebshandbuch" in p.text for p in passages),
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+}))
+"""
+
+
+def test_a_ten_thousand_page_pdf_is_read_whole_in_bounded_memory(tmp_path: Path) -> None:
+    """Read page by page: 10,000 pages (7 MB of PDF, 3 MB of text) are read to the last
+    page with their running header left out, in about 200 MB at the peak (a reader that
+    held every page's objects would need several times that)."""
+    manual = long_pdf(tmp_path / "manual.pdf", 10_000, vocabulary_from=MARKDOWN)
+    run = subprocess.run(
+        [sys.executable, "-c", LONG_MANUAL_READ, str(manual)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    read = json.loads(run.stdout)
+    assert read["passages"] >= 9_900 and read["pages"] == "10000"
+    assert read["header"] == 0
+    assert read["peak_mb"] < 400, read

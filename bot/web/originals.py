@@ -30,6 +30,7 @@ _KINDS = {
         "attachment",
     ),
     ".odt": ("application/vnd.oasis.opendocument.text", "attachment"),
+    ".epub": ("application/epub+zip", "attachment"),
     ".pptx": (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "attachment",

@@ -64,7 +64,7 @@ def print_pdf(
 
 
 def make_documents(markdown: Path, directory: Path, browser: Browser) -> dict[str, Path]:
-    """The text as HTML, DOCX, ODT, PPTX and PDF, by format."""
+    """The text as HTML, DOCX, ODT, PPTX, EPUB and PDF, by format."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = directory / markdown.stem
     html = pandoc(
@@ -75,6 +75,7 @@ def make_documents(markdown: Path, directory: Path, browser: Browser) -> dict[st
         "docx": pandoc(markdown, stem.with_suffix(".docx")),
         "odt": pandoc(markdown, stem.with_suffix(".odt")),
         "pptx": pandoc(markdown, stem.with_suffix(".pptx")),
+        "epub": pandoc(markdown, stem.with_suffix(".epub"), "-M", "title=Handbuch"),
         "pdf": print_pdf(browser, html, stem.with_suffix(".pdf")),
     }
 
@@ -83,4 +84,35 @@ def locked(pdf: Path, target: Path, *, user: str) -> Path:
     """The PDF encrypted by qpdf: with `user` empty, only an owner password is set."""
     command = [need("qpdf"), "--encrypt", user, "owner-secret", "256", "--", str(pdf), str(target)]
     subprocess.run(command, check=True, capture_output=True, timeout=60)
+    return target
+
+
+def long_pdf(target: Path, pages: int, vocabulary_from: Path) -> Path:
+    """A manual of `pages` pages made with ReportLab: on each a running header, a heading,
+    three numbered rules in the words of a real text (drawn as often as that text uses
+    them, so rare words are rare), and the page number as footer."""
+    import collections
+    import random
+    import re
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    counts = collections.Counter(re.findall(r"[^\W\d_]{3,}", vocabulary_from.read_text("utf-8")))
+    words, weights = zip(*counts.items(), strict=True)
+    rng = random.Random(pages)
+    pdf = canvas.Canvas(str(target), pagesize=A4)
+    for number in range(1, pages + 1):
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(72, 800, "Betriebshandbuch der Beispiel GmbH")
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(72, 760, f"{number}. {' '.join(rng.choices(words, weights, k=3))}")
+        pdf.setFont("Helvetica", 11)
+        for line in range(3):
+            rule = " ".join(rng.choices(words, weights, k=11))
+            pdf.drawString(72, 730 - 15 * line, f"Regel {number}.{line + 1}: {rule}.")
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(290, 40, str(number))
+        pdf.showPage()
+    pdf.save()
     return target

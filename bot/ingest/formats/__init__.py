@@ -50,6 +50,12 @@ def _html(path: Path) -> Iterator[Piece]:
     return read_html(path)
 
 
+def _epub(path: Path) -> Iterator[Piece]:
+    from .epub import read_epub
+
+    return read_epub(path)
+
+
 # Imported when a file of its kind is read: a folder of Markdown never loads PDFium.
 _READERS: dict[str, Callable[[Path], Iterator[Piece]]] = {
     ".pdf": _pdf,
@@ -58,6 +64,7 @@ _READERS: dict[str, Callable[[Path], Iterator[Piece]]] = {
     ".pptx": _pptx,
     ".html": _html,
     ".htm": _html,
+    ".epub": _epub,
 }
 DOCUMENT_SUFFIXES = tuple(_READERS)
 

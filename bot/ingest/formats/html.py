@@ -24,7 +24,7 @@ from .structure import Flow, table_rows
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["read_html"]
+__all__ = ["page_pieces", "parse_page", "read_html"]
 
 _DROPPED = {
     "script",
@@ -41,18 +41,30 @@ _DROPPED = {
     "svg",
     "select",
 }
-# Site furniture by its name: a cookie banner, a menu, a breadcrumb trail.
+# Site furniture by its name: a cookie banner, a menu, a breadcrumb trail, a table of
+# contents (its lines are the headings again).
 _FURNITURE = re.compile(
-    r"(?i)\b(cookie|consent|banner|nav|navbar|menu|breadcrumbs?|sidebar|footer|toolbar|skip-?link)\b"
+    r"(?i)\b(cookie|consent|banner|nav\w*|menu|breadcrumbs?|sidebar|footer|toolbar|skip-?link|toc\w*)\b"
 )
 _BLOCKS = {"p", "li", "pre", "blockquote", "dd", "dt", "figcaption", "caption"}
 
 
 def read_html(path: Path) -> Iterator[Piece]:
+    flow = Flow()
+    yield from page_pieces(parse_page(path.read_bytes()), flow)
+    yield from flow.end()
+
+
+def parse_page(data: bytes) -> etree._Element:
+    """An HTML or XHTML page as lxml reads it; Unreadable when it is none."""
     try:
-        root = lxml.html.fromstring(path.read_bytes())
+        return lxml.html.fromstring(data)
     except (etree.ParserError, ValueError) as exc:
         raise Unreadable("not a readable HTML page") from exc
+
+
+def page_pieces(root: etree._Element, flow: Flow) -> Iterator[Piece]:
+    """The main content of one page into `flow`, which an e-book's chapters share."""
     main = _main(root)
     for element in list(main.iter()):
         parent = element.getparent()
@@ -60,9 +72,7 @@ def read_html(path: Path) -> Iterator[Piece]:
             continue
         if not isinstance(element.tag, str) or _furniture(element):
             parent.remove(element)  # comments, scripts, the site around the text
-    flow = Flow()
     yield from _walk(main, flow)
-    yield from flow.end()
 
 
 def _furniture(element: etree._Element) -> bool:
