@@ -35,7 +35,7 @@ from bot.web.essay import essay_html
 
 from .conftest import ESSAY, HANDBOOK
 from .support.browser import guarded_page
-from .support.documents import HEADER, locked, long_pdf, make_documents, print_pdf
+from .support.documents import HEADER, locked, long_pdf, make_documents, pandoc, print_pdf
 from .support.server import Server, running_server
 
 MARKDOWN = HANDBOOK / "handbuch.md"
@@ -480,3 +480,73 @@ def test_a_ten_thousand_page_pdf_is_read_whole_in_bounded_memory(tmp_path: Path)
     assert read["passages"] >= 9_900 and read["pages"] == "10000"
     assert read["header"] == 0
     assert read["peak_mb"] < 400, read
+
+
+# The handbook cut in five, each part in a format of its own, and a question each part
+# answers: what a page owner's folder looks like.
+MIXED = {
+    "anreise.pdf": (1, 38, "Wann fährt der Werksbus zwischen den Standorten?"),
+    "kantine.docx": (39, 66, "Wann hat die Kantine geöffnet?"),
+    "it.odt": (67, 108, "Wie lang muss mein Passwort sein?"),
+    "sicherheit.html": (109, 144, "Welche Sicherheitsschuhe brauche ich in der Produktion?"),
+    "kontakte.md": (145, 999, "Wer ist meine Ansprechpartnerin in der Personalabteilung?"),
+}
+
+
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Path:
+    work = tmp_path_factory.mktemp("mixed")
+    folder = work / "texts"
+    folder.mkdir()
+    lines = MARKDOWN.read_text(encoding="utf-8").splitlines()
+    for name, (first, last, _) in MIXED.items():
+        part = work / (name.rsplit(".", 1)[0] + ".md")
+        part.write_text("\n".join(lines[first - 1 : last]) + "\n", encoding="utf-8")
+        kind = name.rsplit(".", 1)[1]
+        if kind == "md":
+            made = part
+        elif kind == "pdf":
+            made = print_pdf(browser, pandoc(part, part.with_suffix(".html"), "-s"), work / name)
+        else:
+            made = pandoc(part, work / name, *(("-s",) if kind == "html" else ()))
+        (folder / name).write_bytes(made.read_bytes())
+    return folder
+
+
+@pytest.mark.server
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(MIXED))
+def test_in_a_folder_of_every_format_the_widget_quotes_each_and_opens_it_at_the_place(
+    mixed_folder: Path, browser: Browser, tmp_path: Path, name: str
+) -> None:
+    """A PDF opens at its page, a web page at its section's anchor; a Word, OpenDocument
+    or Markdown text at the passage in the bot's own full text."""
+    index = mixed_folder.parent / "index"  # built by the first, read by the others
+    question = MIXED[name][2]
+    with (
+        running_server(tmp_path, "--seeds", str(mixed_folder), "--index-dir", str(index)) as bot,
+        guarded_page(browser, viewport={"width": 390, "height": 844}) as (page, blocked),
+    ):
+        best = httpx.post(f"{bot.url}/api/ask", json={"question": question}, timeout=60).json()
+        assert best["status"] == "answered" and best["passages"][0]["source"] == name
+        page.goto(bot.url + "/widget?lang=de")
+        page.get_by_role("textbox", name="Frage").fill(question)
+        page.get_by_role("textbox", name="Frage").press("Enter")
+        answer = page.locator(".answer").first
+        expect(answer.locator(".text").first).to_be_visible(timeout=60_000)
+        opens = best["passages"][0]["opens"]
+        link = answer.locator("a.title" if opens else ".where a").first
+        if name.endswith(".pdf"):
+            expect(link).to_contain_text(re.compile(r", S\. \d+$"))
+        with page.context.expect_page() as opened:
+            link.click()
+        shown = opened.value
+        shown.wait_for_load_state()
+        if opens:  # the original itself, at its page or its section
+            assert shown.url == f"{bot.url}/{opens}"
+        else:  # the bot's full text, at the passage
+            assert shown.url == f"{bot.url}/#{best['passages'][0]['anchor']}"
+        fragment = shown.url.partition("#")[2]
+        if not name.endswith(".pdf"):  # the place the link names is on the page it opens
+            expect(shown.locator(f"[id='{fragment}']")).to_have_count(1, timeout=30_000)
+        assert blocked.urls == []

@@ -92,7 +92,7 @@ def quote_markdown(
         if passage.pages:  # a document's page as printed, or a slide: "Handbuch, S. 12"
             label = slide_label if passage.unit == "slide" else page_label
             name += f", {label} {escape('-'.join(passage.pages))}"
-        opens = original(passage.source, passage.sheet)
+        opens = original(passage.source, passage.sheet, passage.anchor)
         if opens:  # the original, opened at that page
             name = f"[{name}]({opens})"
         lines.append(f"{link} — {name}\n\n> {_marked(passage, highlights)}")
