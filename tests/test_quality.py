@@ -9,6 +9,7 @@ is what is reached, and the README says so.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -32,13 +33,16 @@ FLOORS: dict[str, tuple[float, float, float, int, int, float]] = {
     "essay": (25 / 35, 32 / 35, 1.0, 1, 4, 0.93),
     "developers-reference": (18 / 32, 21 / 32, 0.6, 1, 5, 24 / 32),
     "handbook": (25 / 32, 28 / 32, 0.8, 3, 3, 30 / 32),
+    # A real PDF with questions written for it; it has no off-topic questions (nan).
+    "maint-guide": (10 / 24, 13 / 24, float("nan"), 1, 3, 0.9),
 }
 
 
 @pytest.fixture(scope="module")
 def held_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Metrics]:
     results = {}
-    for eval_set in load_sets(PROJECT / "evals" / "sets.json", (), seeds=PROJECT / "seeds"):
+    registry = PROJECT / "evals" / "sets.json"
+    for eval_set in load_sets(registry, tuple(FLOORS), seeds=PROJECT / "seeds"):
         settings = Settings(seeds=eval_set.texts, index_dir=tmp_path_factory.mktemp(eval_set.name))
         engine: Engine = load_engine(settings, notify=lambda message: None)
         system = dense_system(
@@ -61,7 +65,7 @@ def test_the_held_out_questions_stay_above_the_floors(
     measured = held_out[text]
     assert measured.r_at_1 >= r1 - 1e-9
     assert measured.r_at_3 >= r3 - 1e-9
-    assert measured.off_topic_silent >= off_topic - 1e-9
+    assert math.isnan(off_topic) or measured.off_topic_silent >= off_topic - 1e-9
     assert measured.in_scope_refused <= silent
     assert measured.near_misses_answered <= near_misses
     assert measured.marked >= marked - 1e-9
