@@ -31,6 +31,7 @@ from bot.ingest.formats import read_document
 from bot.ingest.formats.pdf import Hyphens, join_lines
 from bot.ingest.passages import Passage, layout, split_passages
 from bot.ingest.texts import Text
+from bot.ingest.titles import title
 from bot.web.essay import essay_html
 
 from .conftest import ESSAY, HANDBOOK
@@ -550,3 +551,32 @@ def test_in_a_folder_of_every_format_the_widget_quotes_each_and_opens_it_at_the_
         if not name.endswith(".pdf"):  # the place the link names is on the page it opens
             expect(shown.locator(f"[id='{fragment}']")).to_have_count(1, timeout=30_000)
         assert blocked.urls == []
+
+
+def test_a_document_without_an_opening_heading_is_called_by_its_own_title(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "kantine-2025.html"
+    page.write_text(
+        "<html><head><title>Kantine: Öffnungszeiten</title></head>"
+        "<body><p>Montags bis freitags von 11:30 bis 14 Uhr.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert title(read_document(page)) == "Kantine: Öffnungszeiten"  # UTF-8, not declared
+    page.write_bytes(
+        '<html><head><meta charset="windows-1252"><title>Kantine: Öffnungszeiten</title>'
+        "</head><body><p>Montags.</p></body></html>".encode("cp1252")
+    )
+    assert title(read_document(page)) == "Kantine: Öffnungszeiten"  # as it declares
+    for placeholder in ("Microsoft Word - Dokument1", "handbuch.docx", "Untitled", " "):
+        page.write_text(
+            f"<html><head><title>{placeholder}</title></head><body><p>Montags.</p></body></html>",
+            encoding="utf-8",
+        )
+        assert title(read_document(page)) == "Kantine-2025", placeholder
+    # A heading at the top is the title a reader sees first: it wins.
+    page.write_text(
+        "<html><head><title>Intranet</title></head><body><h1>Kantine</h1><p>Mo-Fr.</p></body>",
+        encoding="utf-8",
+    )
+    assert title(read_document(page)) == "Kantine"

@@ -39,6 +39,9 @@ class Text:
     # From a document's reader; none for plain text and Markdown, which are split by
     # their own rules (passages.py).
     marks: tuple[Mark, ...] = ()
+    # What the document calls itself (a PDF's or Word file's title, a page's <title>),
+    # for a text that does not open with a heading (titles.py); "" if it says nothing.
+    title: str = ""
 
 
 def slug(source: str) -> str:
@@ -54,7 +57,8 @@ def texts_digest(texts: tuple[Text, ...]) -> str:
     digest = hashlib.sha256()
     for text in texts:
         marks = "\n".join(
-            f"{m.kind} {m.start} {m.end} {m.level} {m.pages} {m.sheet} {m.unit}" for m in text.marks
+            f"{m.kind} {m.start} {m.end} {m.level} {m.pages} {m.sheet} {m.unit} {m.anchor}"
+            for m in text.marks
         )
         for part in (text.source, text.content, *((marks,) if marks else ())):
             data = part.encode("utf-8")

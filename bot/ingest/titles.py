@@ -1,7 +1,8 @@
 """What a text is called where readers see it: its own title, not its file name.
 
 A text that opens with a heading (Markdown's `# Title`, or a plain text's short first
-line without a closing full stop) is called by it; any other by its file name made
+line without a closing full stop) is called by it; else by the title the document gives
+itself (a PDF's "Debian-Leitfaden für Neue Paketbetreuer"); else by its file name made
 readable ("open-source-grundlagenmodelle.txt" -> "Open-source-grundlagenmodelle").
 """
 
@@ -28,4 +29,4 @@ def title(text: Text) -> str:
         heading = blocks[0].text.lstrip(" \t#").strip()
         if heading:
             return heading
-    return readable_name(text.source)
+    return text.title or readable_name(text.source)

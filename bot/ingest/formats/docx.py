@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .pieces import Piece
+from .pieces import Piece, named
 from .problems import Unreadable, refuse_zip_bomb
 from .structure import Flow, table_rows
 
@@ -38,6 +38,7 @@ def read_docx(path: Path) -> Iterator[Piece]:
         raise Unreadable(
             "not a readable Word file (.docx): it may be damaged or another kind of file"
         ) from exc
+    yield from named(document.core_properties.title)
     flow = Flow()
     for block in document.iter_inner_content():
         if isinstance(block, Table):

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from .html import page_pieces, parse_page
-from .pieces import Piece
+from .pieces import Piece, named
 from .problems import Unreadable, refuse_zip_bomb
 from .structure import Flow
 
@@ -30,6 +30,7 @@ __all__ = ["read_epub"]
 
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _OPF = "{http://www.idpf.org/2007/opf}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
 _KIND = "EPUB e-book (.epub)"
 _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -38,9 +39,11 @@ def read_epub(path: Path) -> Iterator[Piece]:
     refuse_zip_bomb(path, _KIND)
     try:
         with zipfile.ZipFile(path) as archive:
-            chapters = [archive.read(name) for name in _spine(archive)]
+            package, names = _spine(archive)
+            chapters = [archive.read(name) for name in names]
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise Unreadable(f"not a readable {_KIND}: it may be damaged") from exc
+    yield from named(package.findtext(f".//{_DC}title"))
     flow = Flow()
     for chapter in chapters:
         for piece in page_pieces(parse_page(chapter), flow):
@@ -48,9 +51,9 @@ def read_epub(path: Path) -> Iterator[Piece]:
     yield from (replace(piece, anchor="") for piece in flow.end())
 
 
-def _spine(archive: zipfile.ZipFile) -> list[str]:
-    """The chapters' names in the zip, in reading order (items marked non-linear, such as
-    a cover or notes, left out)."""
+def _spine(archive: zipfile.ZipFile) -> tuple[etree._Element, list[str]]:
+    """The package file, and the chapters' names in the zip in reading order (items
+    marked non-linear, such as a cover or notes, left out)."""
     container = etree.fromstring(archive.read("META-INF/container.xml"), _XML)
     rootfile = container.find(f".//{_CONTAINER}rootfile")
     if rootfile is None or not rootfile.get("full-path"):
@@ -64,4 +67,4 @@ def _spine(archive: zipfile.ZipFile) -> list[str]:
         href = items.get(ref.get("idref"))
         if href and ref.get("linear", "yes") != "no":
             names.append(posixpath.normpath(posixpath.join(base, unquote(href))))
-    return names
+    return opf, names

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import lxml.html
 from lxml import etree
 
-from .pieces import Piece
+from .pieces import Piece, named
 from .problems import Unreadable
 from .structure import Flow, table_rows
 
@@ -51,14 +51,25 @@ _BLOCKS = {"p", "li", "pre", "blockquote", "dd", "dt", "figcaption", "caption"}
 
 def read_html(path: Path) -> Iterator[Piece]:
     flow = Flow()
-    yield from page_pieces(parse_page(path.read_bytes()), flow)
+    page = parse_page(path.read_bytes())
+    yield from named(page.findtext(".//title"))
+    yield from page_pieces(page, flow)
     yield from flow.end()
 
 
 def parse_page(data: bytes) -> etree._Element:
-    """An HTML or XHTML page as lxml reads it; Unreadable when it is none."""
+    """An HTML or XHTML page as lxml reads it; Unreadable when it is none.
+
+    Bytes that are valid UTF-8 are read as UTF-8: a page saved without its charset would
+    otherwise be read as Latin-1 ("Ã–ffnungszeiten"). Others by what the page declares.
+    """
     try:
-        return lxml.html.fromstring(data)
+        data.decode("utf-8")
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+    except UnicodeDecodeError:
+        parser = None
+    try:
+        return lxml.html.fromstring(data, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise Unreadable("not a readable HTML page") from exc
 

@@ -9,18 +9,20 @@ quote stays `content[start:end]`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from ..texts import Mark, Text
 
-__all__ = ["Piece", "assemble"]
+__all__ = ["Piece", "assemble", "named"]
 
 
 @dataclass(frozen=True)
 class Piece:
-    kind: Literal["heading", "paragraph"]
+    # "title": what the document calls itself (its metadata), not a part of its text.
+    kind: Literal["heading", "paragraph", "title"]
     text: str
     level: int = 0
     pages: tuple[str, ...] = ()
@@ -29,12 +31,31 @@ class Piece:
     anchor: str = ""  # an HTML page's own id for the place (`page.html#anchor`)
 
 
+# What office programs write where nobody gave a title: a file name, a placeholder.
+_NO_TITLE = re.compile(
+    r"(?i)^(untitled|ohne titel|unbenannt|document\d*|dokument\d*|slide \d+|folie \d+)$"
+    r"|\.(pdf|docx?|odt|rtf|html?|txt|md|pptx?|epub|tex|dvi|ps)$"
+)
+
+
+def named(title: str | None) -> Iterator[Piece]:
+    """A document's own title as a piece, unless it is none ("Microsoft Word - Dokument1",
+    a file name, "Untitled")."""
+    words = " ".join((title or "").split()).removeprefix("Microsoft Word - ").strip()
+    if any(ch.isalpha() for ch in words) and not _NO_TITLE.search(words):
+        yield Piece("title", words)
+
+
 def assemble(source: str, pieces: Iterable[Piece]) -> Text:
     parts: list[str] = []
     marks: list[Mark] = []
+    titles: list[str] = []
     cursor = 0
     for piece in pieces:
         text = piece.text.strip()
+        if piece.kind == "title":
+            titles.append(" ".join(text.split()))
+            continue
         if not any(ch.isalnum() for ch in text):
             continue  # decoration, an empty cell or line: nothing to quote
         if parts:
@@ -54,4 +75,5 @@ def assemble(source: str, pieces: Iterable[Piece]) -> Text:
             )
         )
         cursor += len(text)
-    return Text(source=source, content="".join(parts), marks=tuple(marks))
+    named = next((t for t in titles if t), "")
+    return Text(source=source, content="".join(parts), marks=tuple(marks), title=named)
