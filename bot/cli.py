@@ -14,6 +14,7 @@ import click
 from .answer.ask import ask as ask_question
 from .engine import load_engine
 from .errors import EssaybotError, QuestionRejected
+from .feedback.answer_ids import AnswerIds, deployment_key
 from .options import setting_options, settings_from
 from .settings import Settings
 
@@ -35,7 +36,7 @@ def cli() -> None:
 
     The texts live in seeds/; the index is built on first use. Example:
 
-        essaybot ask "Wer hat Stability AI verklagt?"
+        essaybot ask "Mit welcher Klage muss sich Stability AI auseinandersetzen?"
     """
 
 
@@ -130,9 +131,9 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
 
     Example usage:
 
-        essaybot ask "Wer hat Stability AI verklagt?"
+        essaybot ask "Mit welcher Klage muss sich Stability AI auseinandersetzen?"
 
-        echo "Who sued Stability AI?" | essaybot ask - --json
+        echo "Who released Stable Diffusion as open source?" | essaybot ask - --json
 
         essaybot ask --server http://127.0.0.1:7860 "Was ist ein Grundlagenmodell?"
     """
@@ -150,7 +151,12 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
         answer = _ask_server(server, question)
     else:
         try:
-            answer = ask_question(question, load_engine(settings)).to_json()
+            given = ask_question(question, load_engine(settings))
+            # The API's JSON, id and all: a vote sent with it to this deployment counts.
+            ids = AnswerIds(
+                deployment_key(settings.secret_key.get_secret_value(), settings.data_dir)
+            )
+            answer = {**given.to_json(), "id": ids.issue(given.question, given.status)}
         except QuestionRejected as exc:
             message = exc.in_language(_language_of(question))
             raise click.BadParameter(message, param_hint="QUESTION") from exc

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from bot import Settings
 from bot.cli import cli
+from bot.feedback.answer_ids import AnswerIds, deployment_key
 from bot.store.storage import live_build
 
 from .conftest import ESSAY, FreshCache
@@ -50,6 +52,9 @@ def test_ask_json_is_the_answer_record(run: Invoke, route: str) -> None:
     assert data["question"] == question
     assert data["found"] is True
     assert any(p["paragraph"] == 8 for p in data["passages"])
+    # The API's JSON, its id too: a vote with it counts at this deployment's server.
+    key = deployment_key("", Settings().data_dir)
+    assert AnswerIds(key).vouches(data["id"], question, data["status"])
 
 
 def test_stdin_that_is_not_utf8_is_a_usage_error(run: Invoke) -> None:

@@ -8,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bot import Engine
 from bot.answer.ask import ask
 from bot.answer.examples import example_questions
+from bot.cli import cli
 from bot.web.chat import chat_examples
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -37,6 +39,21 @@ def readme_examples() -> set[str]:
 def test_every_readme_example_has_its_answer_on_record() -> None:
     assert readme_examples() <= set(ANSWERED_BY)
     assert len(readme_examples()) >= 4
+
+
+def help_examples() -> set[str]:
+    """The questions `essaybot --help` and `essaybot ask --help` offer."""
+    found = set()
+    for args in ([], ["ask"]):
+        shown = CliRunner().invoke(cli, [*args, "--help"], terminal_width=200).output
+        found |= set(re.findall(r'essaybot ask (?:--server \S+ )?"([^"]+)"', shown))
+        found |= set(re.findall(r'echo "([^"]+)" \|', shown))
+    return found
+
+
+def test_every_help_example_has_its_answer_on_record() -> None:
+    assert help_examples() <= set(ANSWERED_BY)
+    assert len(help_examples()) >= 3
 
 
 @pytest.mark.parametrize("question", sorted(ANSWERED_BY))
