@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot import Engine
+from bot import Engine, QuestionRejected
 from bot.answer.ask import ask
 from bot.answer.examples import example_questions
 from bot.cli import cli
@@ -85,3 +85,15 @@ def test_the_chat_offers_the_essays_own_questions_in_both_languages(engine: Engi
     offered = chat_examples(engine)
     assert offered and all(ask(q, engine).status == "answered" for q in offered)
     assert len(set(offered)) == len(offered) <= 4
+
+
+@pytest.mark.parametrize("question", ["Warum ist das so?", "Kantine Kantine Kantine Kantine"])
+def test_what_a_rejected_question_is_told_names_nothing_of_another_text(
+    handbook_engine: Engine, question: str
+) -> None:
+    """Said on every text: no example written for the essay turns up on a handbook."""
+    with pytest.raises(QuestionRejected) as rejected:
+        ask(question, handbook_engine)
+    for language in ("de", "en"):
+        told = rejected.value.in_language(language)
+        assert "Stability" not in told and "„" not in told and "e.g." not in told, told

@@ -169,10 +169,11 @@ VOCABULARY = Vocabulary(
             "too long": "Die Frage ist {length} Zeichen lang; erlaubt sind {limit}. Bitte "
             "kürzer fragen.",
             "no words": "Die Frage enthält keine Wörter; bitte eine Frage zum Text eingeben.",
-            "repeats": "Die Frage wiederholt dieselben Wörter; bitte einmal und als Satz "
-            "fragen, z. B. „Wer hat Stability AI verklagt?“.",
-            "names nothing": "Die Frage sagt nicht, worum es geht; bitte nennen, was Sie "
-            "wissen möchten, z. B. „Wer hat Stability AI verklagt?“.",
+            # No example question here: these are said on every text the bot serves.
+            "repeats": "Die Frage wiederholt dieselben Wörter; bitte einmal und als ganzen "
+            "Satz fragen.",
+            "names nothing": "Die Frage sagt nicht, worum es geht; bitte nennen, was Sie im "
+            "Text suchen.",
             "history": "Der Verlauf muss eine Liste früherer Fragen sein.",
             "token": "Diese Schnittstelle verlangt einen Zugangsschlüssel: senden Sie "
             "„Authorization: Bearer <Schlüssel>“; den Schlüssel vergibt, wer den Bot betreibt.",

@@ -144,10 +144,10 @@ VOCABULARY = Vocabulary(
             "too long": "The question is {length} characters long; the limit is {limit}. Ask "
             "something shorter.",
             "no words": "The question has no words in it; type a question about the text.",
-            "repeats": "The question repeats the same words; ask it once, in a sentence, "
-            'e.g. "Who sued Stability AI?".',
-            "names nothing": "The question does not say what it is about; name the thing you "
-            'want to know, e.g. "Who sued Stability AI?".',
+            # No example question here: these are said on every text the bot serves.
+            "repeats": "The question repeats the same words; ask it once, as a whole sentence.",
+            "names nothing": "The question does not say what it is about; name what you are "
+            "looking for in the text.",
             "history": "The history must be a list of earlier questions.",
             "token": 'This API needs an access token: send "Authorization: Bearer <token>"; '
             "whoever runs the bot hands out the tokens.",
