@@ -8,7 +8,7 @@ PORT ?= $(or $(ESSAYBOT_PORT),7860)
 
 DEMO_PORT ?= 8000
 
-.PHONY: setup serve test lint index browser nginx systemd converters demo-embed clean
+.PHONY: setup serve test lint index browser nginx systemd converters demo-embed screenshots clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,11 @@ demo-embed: setup
 	@$(BIN)/essaybot serve --host $(HOST) --port $(PORT) & bot=$$!; \
 	trap 'kill $$bot' EXIT INT TERM; \
 	$(BIN)/python -m http.server $(DEMO_PORT) --bind 127.0.0.1 --directory $(DEMO_DIR)
+
+# The README's pictures of the chat and the widget (docs/screenshots/), taken by the browser
+# test that looks at them; a plain test run puts its own into artifacts/screenshots/.
+screenshots: setup browser
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/test_accessibility.py -k screenshots
 
 # Debian's Chromium for the browser tests; Playwright cannot download its own here.
 browser:
