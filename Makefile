@@ -30,14 +30,17 @@ serve: setup
 # The sample intranet page on a second origin (http://localhost:$(DEMO_PORT)), pointed at
 # this bot's address and port, beside the bot.
 DEMO_DIR := artifacts/demo
+# Both stop when either does (the bot's port taken, Ctrl-C): `wait -n` is bash's.
+demo-embed: SHELL := /bin/bash
 demo-embed: setup
 	@mkdir -p $(DEMO_DIR)
 	@sed 's#http://127.0.0.1:7860#http://$(HOST):$(PORT)#g' examples/intranet.html > $(DEMO_DIR)/intranet.html
 	@echo "Sample intranet page: http://localhost:$(DEMO_PORT)/intranet.html"
 	@echo "The bot:              http://$(HOST):$(PORT)/   (Ctrl-C stops both)"
 	@$(BIN)/essaybot serve --host $(HOST) --port $(PORT) & bot=$$!; \
-	trap 'kill $$bot' EXIT INT TERM; \
-	$(BIN)/python -m http.server $(DEMO_PORT) --bind 127.0.0.1 --directory $(DEMO_DIR)
+	$(BIN)/python -m http.server $(DEMO_PORT) --bind 127.0.0.1 --directory $(DEMO_DIR) & page=$$!; \
+	trap 'kill $$bot $$page 2>/dev/null' EXIT INT TERM; \
+	wait -n $$bot $$page
 
 # The README's pictures of the chat and the widget (docs/screenshots/), taken by the browser
 # test that looks at them; a plain test run puts its own into artifacts/screenshots/.
