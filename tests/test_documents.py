@@ -132,6 +132,17 @@ def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept() -> None:
     assert join_lines(["Bitte mitbringen:", "• den Ausweis", "• die Steuer-ID"]) == (
         "Bitte mitbringen:\n• den Ausweis\n• die Steuer-ID"
     )
+    # A browser breaks after any hyphen; only between letters can it be hyphenation.
+    assert join_lines(["für die Intel-i386-", "Plattformen"]) == "für die Intel-i386-Plattformen"
+    assert join_lines(['die "Testing"-', "Distribution"]) == 'die "Testing"-Distribution'
+    assert join_lines(["an 123-", "done@bugs.debian.org"]) == "an 123-done@bugs.debian.org"
+    assert join_lines(["auf ftp-", "master.debian.org"], Hyphens(frozenset({"ftpmaster"}))) == (
+        "auf ftp-master.debian.org"
+    )
+    assert join_lines(["Sie sich -", "falls Sie"]) == "Sie sich - falls Sie"
+    # A number starts an item only in its list's count.
+    assert join_lines(["bullseye (Debian", "11) Stable ist"]) == "bullseye (Debian 11) Stable ist"
+    assert join_lines(["Schritte:", "1. lesen", "2. fragen"]) == "Schritte:\n1. lesen\n2. fragen"
 
 
 @pytest.mark.browser

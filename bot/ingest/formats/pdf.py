@@ -48,6 +48,8 @@ _PAGE_NUMBER = re.compile(r"(?i)\W*(seite|page|s\.)?\s*[\divxlc]+(\s*(von|of|/)\
 _DOT_LEADER = re.compile(r"(\.\s?){4,}\s*[\divxlc]+$")  # a contents line: "3.1 Netz .... 12"
 _ENDS_SENTENCE = (".", "!", "?", ":", "…", '"', "“", "”", "»", "«", ")")
 _BULLET = re.compile(r"[•◦▪‣·\-–*]\s|\d{1,3}[.)]\s")
+_NUMBERED = re.compile(r"(?m)^(\d{1,3})[.)]\s")
+_TRAILING = ".,;:!?)]}\"'»«“”"  # what may follow a word at a sentence's end
 _SOFT = str.maketrans("", "", "\x02\u00ad")  # soft hyphens: they show only at a line's end
 # PDFium ends a line with CR LF, or, where the line ends in a hyphen, with U+FFFE alone.
 _LINE_END = re.compile("\r\n|\ufffe")
@@ -467,17 +469,43 @@ def join_lines(lines: list[str], hyphens: Hyphens | None = None) -> str:
         broken = _broken(text, line) if text else None
         if not text:
             text = line
-        elif _BULLET.match(line):
+        elif _item(text, line):
             text += "\n" + line
         elif (
             broken
             and line[:1].islower()
             and not _ADDRESS.search(text.rsplit(None, 1)[-1])
+            and not _ADDRESS.search(line.split(None, 1)[0].rstrip(_TRAILING))
             and not hyphens.keeps(*broken)
         ):
             text = text[:-1] + line  # hyphenated at the line's end
-        elif text.endswith("-") and len(text) > 1 and text[-2].isalpha():
+        elif _own_hyphen(text):
             text += line  # a compound: the hyphen is the word's own
         else:
             text += " " + line
     return text
+
+
+def _own_hyphen(text: str) -> bool:
+    """Whether the text ends in a hyphen that belongs to its last word: a browser or word
+    processor breaks a line after the hyphen of "Debian-System", "i386-Plattformen",
+    "123-done@bugs.debian.org" or '"Testing"-Distribution' without a space, and only
+    letters are hyphenated, so after a digit, a quote or a bracket it is the word's own. A
+    hyphen on its own ("Sie sich -") is a dash, and a space goes after it."""
+    if not text.endswith("-") or len(text) < 2 or text[-2].isspace():
+        return False
+    return any(ch.isalnum() for ch in text.rsplit(None, 1)[-1])
+
+
+def _item(text: str, line: str) -> bool:
+    """Whether the line starts an item of a list. A number starts one only where it counts
+    on from the items before ("1.", then "2."), or starts a list at 1: "bullseye (Debian" "11)
+    Stable ist" and "am" "3. Mai" are a sentence broken before a number."""
+    bullet = _BULLET.match(line)
+    if bullet is None:
+        return False
+    number = _NUMBERED.match(line)
+    if number is None:
+        return True
+    before = _NUMBERED.findall(text)
+    return int(number.group(1)) == (int(before[-1]) + 1 if before else 1)
