@@ -411,3 +411,39 @@ def test_a_pdf_of_two_pages_leaves_its_running_header_out_too(
     expected = [_plain(p.text) for p in split_passages(essay)]
     assert " ".join(passages) == " ".join(expected)  # every word, in order, nothing more
     assert len(expected) <= len(passages) <= len(expected) + 1  # one page break
+
+
+@pytest.mark.browser
+def test_a_list_over_a_page_break_stays_with_its_lead_in_and_a_colon_alone_leads_in_no_list(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """A browser draws a list's bullets and sets its items in: an item on the next page
+    goes on with the list (one after its lead-in at the page's foot too, or a list in a
+    list), and a paragraph after a colon at the text's edge is one of its own (an
+    example that stood between them left out)."""
+    kinds = ("den neuen", "den alten", "den blauen", "den roten", "den grünen", "den kleinen")
+    nouns = ("Ausweis", "Vertrag", "Schlüssel", "Laptop", "Kalender", "Stift", "Becher", "Ordner")
+    things = [f"{kind} {noun} aus dem Büro im Erdgeschoss" for kind in kinds for noun in nouns]
+    inner = "".join(f"<li>Raum {n}</li>" for n in range(1, 4))
+    items = "".join(f"<li>{thing}</li>" for thing in things[:30])
+    items += f"<li>diese Räume:<ul>{inner}</ul></li>"
+    items += "".join(f"<li>{thing}</li>" for thing in things[30:])
+    body = (
+        "<p>Am ersten Tag melden Sie sich am Empfang.</p>"
+        f"<p>Bitte bringen Sie Folgendes mit:</p><ul>{items}</ul>"
+        "<p>Ein Beispiel zeigt es:</p>"
+        "<p>Der Ausweis liegt am Empfang bereit, sobald Sie sich angemeldet haben.</p>"
+    )
+    html = tmp_path / "liste.html"
+    html.write_text(f'<!doctype html><html lang="de"><body>{body}</body></html>', encoding="utf-8")
+    read = split_passages(read_document(print_pdf(browser, html, tmp_path / "liste.pdf")))
+    texts = [_plain(p.text) for p in read]
+    listed = " ".join(["Bitte bringen Sie Folgendes mit:", *things[:30], "diese Räume:"])
+    listed += " " + " ".join([*(f"Raum {n}" for n in range(1, 4)), *things[30:]])
+    assert texts == [
+        "Am ersten Tag melden Sie sich am Empfang.",
+        listed,
+        "Ein Beispiel zeigt es:",
+        "Der Ausweis liegt am Empfang bereit, sobald Sie sich angemeldet haben.",
+    ]
+    assert len(read[1].pages) == 2  # it runs over a page break

@@ -27,7 +27,7 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
@@ -81,10 +81,12 @@ class _Survey:
     # it hyphenates its lines, or only breaks them where a word has a hyphen of its own.
     words: set[str] = field(default_factory=set)
     breaks: list[tuple[str, str]] = field(default_factory=list)
+    starts: Counter[int] = field(default_factory=Counter)  # where lines start, page across
 
     def add(self, lines: list[_Line]) -> None:
         for line in lines:
             self.sizes[line.size] += len(line.text)
+            self.starts[round(line.x)] += 1
             self.words.update(_WORD.findall(line.text.lower()))
         for a, b in itertools.pairwise(lines):
             broken = _broken(a.text, b.text)
@@ -301,11 +303,30 @@ class _Block:
     pages: list[str]
     sheet: int  # the page it starts on, counted from 1 (what a viewer's #page= opens)
     hyphens: Hyphens
+    left: float = float("inf")  # where its lines start in the column it stands in
+    last: _Line | None = None
 
-    def add(self, line: str, page: str) -> None:
-        self.lines.append(line)
+    def add(self, line: _Line, page: str) -> None:
+        # A line higher up the same page than the one before starts the next column.
+        new_page = bool(self.pages) and self.pages[-1] != page
+        column = self.last is not None and line.baseline > self.last.baseline and not new_page
+        self.left = line.x if column else min(self.left, line.x)
+        self.last = line
+        self.lines.append(line.text)
         if not self.pages or self.pages[-1] != page:
             self.pages.append(page)
+
+    def leads_in(self) -> bool:
+        return bool(self.lines) and self.lines[-1].endswith(":")
+
+    def in_list(self) -> bool:
+        """Whether its last line is set in from its first: in the list it leads into."""
+        return self.last is not None and self.last.x >= self.left + 0.5 * self.last.size
+
+    def item(self, line: _Line) -> bool:
+        """Whether the line is an item of a list in the paragraph: set in from its edge (a
+        browser draws the bullets), or with a bullet or number of its own."""
+        return line.x >= self.left + 0.5 * line.size or _item("\n".join(self.lines), line.text)
 
     def piece(self) -> Piece:
         pages = (self.pages[0],) if len(self.pages) == 1 else (self.pages[0], self.pages[-1])
@@ -329,13 +350,18 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
     by_size = sorted((s for s in survey.sizes if s > body * 1.1), reverse=True)
     levels = {size: rank + 1 for rank, size in enumerate(by_size)}
     first_bookmarked = min(outline, default=0)
+    margins = _common(survey.starts)
     block: _Block | None = None
+    ended = False  # whether the paragraph open at the page before's foot ended there
+    listed: float | None = None  # where the next page's lines go on with its list
     for index, lines in enumerate(_pages(document)):
         label = _label(document, index)
         kept = _body(lines, running, heights)
         if index < first_bookmarked and _contents(kept):
             continue  # the contents: the outline says where the text begins
         lefts = _lefts(kept)
+        # The columns' edges, also where a page is all list: a list is set in from them.
+        edges = sorted({*lefts, *margins})
         previous: _Line | None = None
         number = 0
         while number < len(kept):
@@ -347,20 +373,29 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
                 level, taken = _level(line, previous, levels, body), 1
             if previous is None:  # the page's first line: only a paragraph runs on to it
                 goes_on = (
-                    block is not None and block.level == level == 0 and not _indented(line, lefts)
+                    block is not None
+                    and block.level == level == 0
+                    and (
+                        (listed is not None and (line.x >= listed or block.item(line)))
+                        or (not ended and not _indented(line, lefts))
+                    )
                 )
             else:
                 # A heading's lines stand as far apart as its type is large.
                 step = pitch if level == 0 else max(pitch, line.size * 1.3)
                 close = previous.baseline - line.baseline <= step * 1.4
-                # A list stays with the line that leads into it.
-                lead_in = block is not None and block.lines[-1].endswith(":")
+                # A list stays with the line that leads into it; what follows a colon at
+                # the paragraph's edge is a paragraph of its own (after an example left out).
+                lead_in = block is not None and block.leads_in() and block.item(line)
                 # Set in where the line before was not: a paragraph's first line (an item
-                # that wraps, or a quote, keeps its indent from line to line).
+                # that wraps, or a quote, keeps its indent from line to line). Set in
+                # further from a line that is set in itself: an item of a list in a list.
                 indented = (
                     level == 0
                     and not lead_in
                     and round(previous.x) != round(line.x)
+                    and not (block is not None and block.in_list())
+                    and not _set_in(previous, edges)
                     and _indented(line, lefts)
                 )
                 goes_on = (
@@ -376,12 +411,16 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
                 block = _Block(level, [], [], index + 1, hyphens)
             assert block is not None
             for extra in kept[number : number + taken]:
-                block.add(extra.text, label)
+                block.add(extra, label)
             previous = kept[number + taken - 1]
             number += taken
         # A heading does not run over the page, nor a paragraph whose last line ends a
-        # sentence short of the column's edge (a full line may go on over the page).
-        if block is not None and (block.level or _ends_on_page(block, kept)):
+        # sentence short of the column's edge (a full line may go on over the page),
+        # unless it ends the page in a list or leading into one: then the next page's
+        # first line goes on with it where it stands as the list's items do.
+        ended = block is not None and bool(block.level or _ends_on_page(block, kept))
+        listed = _list_edge(block, edges) if block is not None else None
+        if block is not None and ended and listed is None:
             yield block.piece()
             block = None
     if block is not None:
@@ -427,8 +466,11 @@ def _level(line: _Line, previous: _Line | None, levels: dict[float, int], body: 
 
 def _lefts(lines: list[_Line]) -> list[int]:
     """Where the page's lines start: a column's left edge starts many of them."""
-    starts = Counter(round(line.x) for line in lines)
-    common = sorted(x for x, n in starts.items() if n >= max(3, len(lines) / 5))
+    return _common(Counter(round(line.x) for line in lines))
+
+
+def _common(starts: Counter[int]) -> list[int]:
+    common = sorted(x for x, n in starts.items() if n >= max(3, starts.total() / 5))
     return common or sorted(starts)[:1]
 
 
@@ -453,6 +495,25 @@ def _ends_on_page(block: _Block, kept: list[_Line]) -> bool:
     edge = max(rights)
     justified = sum(right >= edge - 1 for right in rights) >= len(rights) / 2
     return not justified or last.right < edge - last.size
+
+
+def _set_in(line: _Line, lefts: list[int]) -> bool:
+    """Set in from one of the page's left edges: a list's or a quote's line (or a
+    paragraph's first)."""
+    return any(0.5 * line.size <= line.x - left <= 3 * line.size for left in lefts)
+
+
+def _list_edge(block: _Block, lefts: list[int]) -> float | None:
+    """Where a line must stand to go on with the list the paragraph ends its page in: set
+    in from its lead-in, or as far in as a list of its own lines, all set in (one line
+    set in is a paragraph's first line, more the items of a list); None: not in a list."""
+    if block.level or block.last is None:
+        return None
+    if block.leads_in() or block.in_list():
+        return block.left + 0.5 * block.last.size
+    if len(block.lines) > 1 and _set_in(replace(block.last, x=block.left), lefts):
+        return block.left - 0.5 * block.last.size
+    return None
 
 
 def _list_goes_on(block: _Block, line: _Line) -> bool:
