@@ -47,6 +47,7 @@ _NUMBERS = re.compile(r"\d+|^[ivxlcdm]+\b|\b[ivxlcdm]+$")
 _PAGE_NUMBER = re.compile(r"(?i)\W*(seite|page|s\.)?\s*[\divxlc]+(\s*(von|of|/)\s*\d+)?\W*")
 _DOT_LEADER = re.compile(r"(\.\s?){4,}\s*[\divxlc]+$")  # a contents line: "3.1 Netz .... 12"
 _ENDS_SENTENCE = (".", "!", "?", ":", "…", '"', "“", "”", "»", "«", ")")
+_FOOTNOTE_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "verschoben werden. [1]" ends the sentence
 _BULLET = re.compile(r"[•◦▪‣·\-–*]\s|\d{1,3}[.)]\s")
 _NUMBERED = re.compile(r"(?m)^(\d{1,3})[.)]\s")
 _TRAILING = ".,;:!?)]}\"'»«“”"  # what may follow a word at a sentence's end
@@ -488,7 +489,7 @@ def _ends_on_page(block: _Block, kept: list[_Line]) -> bool:
     justified type its last line runs to the column's edge (a paragraph's last line stops
     short of it). In ragged type it cannot be told: a paragraph cut after a sentence is
     two quotable passages, where two paragraphs run together would be one muddled one."""
-    if not block.lines[-1].endswith(_ENDS_SENTENCE) or not kept:
+    if not _FOOTNOTE_MARK.sub("", block.lines[-1]).endswith(_ENDS_SENTENCE) or not kept:
         return False
     last = kept[-1]
     rights = [line.right for line in kept if abs(line.x - last.x) < last.size]
