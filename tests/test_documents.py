@@ -447,3 +447,28 @@ def test_a_list_over_a_page_break_stays_with_its_lead_in_and_a_colon_alone_leads
         "Der Ausweis liegt am Empfang bereit, sobald Sie sich angemeldet haben.",
     ]
     assert len(read[1].pages) == 2  # it runs over a page break
+
+
+@pytest.mark.browser
+def test_a_bold_heading_in_the_bodys_size_may_ask_quote_or_wrap(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Headings a browser prints bold in the body's size: a question, a quoted name, and
+    one too long for a line, each heads the paragraph after it."""
+    wrapped = (
+        "Entfernen Sie die Markierungen in vollständigen Übersetzungen, wenn Sie Tipp- und "
+        "Rechtschreibfehler korrigieren"
+    )
+    heads = ("Was gilt am ersten Tag?", 'Das Feld "Type"', wrapped)
+    texts = ("Sie melden sich am Empfang.", "Es nennt die Art.", "Das gilt für jede Datei.")
+    body = "<h1>Handbuch</h1><p>Willkommen im Haus.</p>" + "".join(
+        f"<h4>{head}</h4><p>{text}</p>" for head, text in zip(heads, texts, strict=True)
+    )
+    html = tmp_path / "titel.html"
+    html.write_text(f'<!doctype html><html lang="de"><body>{body}</body></html>', encoding="utf-8")
+    pdf = print_pdf(browser, html, tmp_path / "titel.pdf", running=False)
+    read = split_passages(read_document(pdf))
+    assert [(p.text, p.headings) for p in read] == [
+        ("Willkommen im Haus.", ("Handbuch",)),
+        *((text, ("Handbuch", head)) for head, text in zip(heads, texts, strict=True)),
+    ]

@@ -47,6 +47,7 @@ _NUMBERS = re.compile(r"\d+|^[ivxlcdm]+\b|\b[ivxlcdm]+$")
 _PAGE_NUMBER = re.compile(r"(?i)\W*(seite|page|s\.)?\s*[\divxlc]+(\s*(von|of|/)\s*\d+)?\W*")
 _DOT_LEADER = re.compile(r"(\.\s?){4,}\s*[\divxlc]+$")  # a contents line: "3.1 Netz .... 12"
 _ENDS_SENTENCE = (".", "!", "?", ":", "…", '"', "“", "”", "»", "«", ")")
+_ENDS_PROSE = (".", "!", ":", "…", ",", ";")
 _FOOTNOTE_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "verschoben werden. [1]" ends the sentence
 _BULLET = re.compile(r"[•◦▪‣·\-–*]\s|\d{1,3}[.)]\s")
 _NUMBERED = re.compile(r"(?m)^(\d{1,3})[.)]\s")
@@ -372,6 +373,8 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
                 level, taken = found if found else (0, 1)
             else:
                 level, taken = _level(line, previous, levels, body), 1
+                if not level and block is not None and _wraps(block, previous, line, pitch):
+                    level = block.level
             if previous is None:  # the page's first line: only a paragraph runs on to it
                 goes_on = (
                     block is not None
@@ -460,9 +463,25 @@ def _level(line: _Line, previous: _Line | None, levels: dict[float, int], body: 
     level = levels.get(line.size, 0)
     if level or not line.bold or line.size < body:
         return level
-    short = len(line.text.split()) <= _HEADING_WORDS and not line.text.endswith(_ENDS_SENTENCE)
+    # A question ("Wie werden sie gezählt?") or a quoted name (Feld "Type") may head a
+    # section; a full stop or a colon ends a sentence in bold, not a heading.
+    short = len(line.text.split()) <= _HEADING_WORDS and not line.text.endswith(_ENDS_PROSE)
     apart = previous is None or previous.baseline - line.baseline > line.size * 1.6
     return len(levels) + 1 if short and apart else 0
+
+
+def _wraps(block: _Block, previous: _Line | None, line: _Line, pitch: float) -> bool:
+    """Whether the line goes on with a bold heading in the body's size that is too long
+    for one: bold, in its size, as close below it as a paragraph's lines (a heading's
+    first line stands apart from what came before; the next one does not)."""
+    return (
+        block.level > 0
+        and previous is not None
+        and previous.bold
+        and line.bold
+        and line.size == previous.size
+        and previous.baseline - line.baseline <= pitch * 1.4
+    )
 
 
 def _lefts(lines: list[_Line]) -> list[int]:
