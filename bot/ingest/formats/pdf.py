@@ -59,6 +59,7 @@ _BOLD = 600
 # A word that is part of an address keeps its hyphen: "brenner-" "voss.example".
 _ADDRESS = re.compile(r"[@/:.\d]")
 _HEADING_WORDS = 12
+_SPACE = 0.5  # a word space and some slack for where a glyph's ink ends, in ems
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class _Line:
     x: float
     bold: bool
     right: float = 0.0  # where its last mark ends
+    word: float = 0.0  # how wide its first word is
 
 
 @dataclass
@@ -84,11 +86,13 @@ class _Survey:
     words: set[str] = field(default_factory=set)
     breaks: list[tuple[str, str]] = field(default_factory=list)
     starts: Counter[int] = field(default_factory=Counter)  # where lines start, page across
+    widest: dict[int, float] = field(default_factory=dict)  # how far they run, by start
 
     def add(self, lines: list[_Line]) -> None:
         for line in lines:
             self.sizes[line.size] += len(line.text)
             self.starts[round(line.x)] += 1
+            self.widest[round(line.x)] = max(line.right, self.widest.get(round(line.x), 0.0))
             self.words.update(_WORD.findall(line.text.lower()))
         for a, b in itertools.pairwise(lines):
             broken = _broken(a.text, b.text)
@@ -228,7 +232,16 @@ def _lines(text_page: pdfium.PdfTextPage) -> list[_Line]:
             text_page, last, *(ctypes.byref(v) for v in (left, right, bottom, top))
         )
         size = sizes.most_common(1)[0][0]
-        lines.append(_Line(line, size, y.value, x.value, bold, right.value))
+        # Where its first word ends: would it have fit at the end of the line before?
+        word = start + len(raw) - len(raw.lstrip()) + len(raw.split(None, 1)[0]) - 1
+        word += bisect.bisect_left(astral, word)
+        word_right = ctypes.c_double()
+        pdfium_c.FPDFText_GetCharBox(
+            text_page, word, *(ctypes.byref(v) for v in (left, word_right, bottom, top))
+        )
+        lines.append(
+            _Line(line, size, y.value, x.value, bold, right.value, word_right.value - x.value)
+        )
     return lines
 
 
@@ -307,13 +320,34 @@ class _Block:
     hyphens: Hyphens
     left: float = float("inf")  # where its lines start in the column it stands in
     last: _Line | None = None
+    edge: float = 0.0  # its last line's column's right edge
+    items: list[bool] = field(default_factory=list)  # which lines start a list's item
+    opens: bool = False  # its first line is set in as a list's are
 
-    def add(self, line: _Line, page: str) -> None:
+    def add(self, line: _Line, page: str, edge: float, lefts: list[int]) -> None:
+        """The line, `edge` the right edge of its column, `lefts` the page's left edges.
+
+        A line set in as a list's lines are starts an item where it stands further in or
+        out than the line before, or where its first word would have fit on the line
+        before: ragged type breaks a line early only where something new starts (the
+        bullet the browser drew is not in the text)."""
         # A line higher up the same page than the one before starts the next column.
         new_page = bool(self.pages) and self.pages[-1] != page
         column = self.last is not None and line.baseline > self.last.baseline and not new_page
+        listed = not self.level and (
+            _set_in(line, lefts) or (not column and line.x >= self.left + 0.5 * line.size)
+        )
+        if self.last is None:
+            self.opens = listed
+            self.items.append(False)
+        else:
+            room = self.edge - self.last.right
+            moved = round(line.x) != round(self.last.x) and not column
+            starts = moved or room >= line.word + _SPACE * line.size
+            self.items.append(listed and starts and not _BULLET.match(line.text))
         self.left = line.x if column else min(self.left, line.x)
         self.last = line
+        self.edge = edge
         self.lines.append(line.text)
         if not self.pages or self.pages[-1] != page:
             self.pages.append(page)
@@ -335,9 +369,13 @@ class _Block:
         if self.level:
             text = join_lines(self.lines, self.hyphens)
             return Piece("heading", text, self.level, pages, self.sheet)
-        return Piece(
-            "paragraph", join_lines(self.lines, self.hyphens), pages=pages, sheet=self.sheet
-        )
+        # A list without a lead-in: its first line is an item too.
+        first = self.opens and any(self.items)
+        lines = [
+            f"• {line}" if item or (number == 0 and first) else line
+            for number, (line, item) in enumerate(zip(self.lines, self.items, strict=True))
+        ]
+        return Piece("paragraph", join_lines(lines, self.hyphens), pages=pages, sheet=self.sheet)
 
 
 def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> Iterator[Piece]:
@@ -364,6 +402,9 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
         lefts = _lefts(kept)
         # The columns' edges, also where a page is all list: a list is set in from them.
         edges = sorted({*lefts, *margins})
+        # The right edge of each line's column: the furthest any line in it runs, on any
+        # page (a page of short lines does not show where its column ends).
+        rights = {id(line): _column_edge(line, survey.widest) for line in kept}
         previous: _Line | None = None
         number = 0
         while number < len(kept):
@@ -415,7 +456,7 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
                 block = _Block(level, [], [], index + 1, hyphens)
             assert block is not None
             for extra in kept[number : number + taken]:
-                block.add(extra, label)
+                block.add(extra, label, rights[id(extra)], edges)
             previous = kept[number + taken - 1]
             number += taken
         # A heading does not run over the page, nor a paragraph whose last line ends a
@@ -515,6 +556,13 @@ def _ends_on_page(block: _Block, kept: list[_Line]) -> bool:
     edge = max(rights)
     justified = sum(right >= edge - 1 for right in rights) >= len(rights) / 2
     return not justified or last.right < edge - last.size
+
+
+def _column_edge(line: _Line, widest: dict[int, float]) -> float:
+    return max(
+        (right for x, right in widest.items() if x < line.right and right > line.x),
+        default=line.right,
+    )
 
 
 def _set_in(line: _Line, lefts: list[int]) -> bool:
