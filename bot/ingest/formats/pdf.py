@@ -12,6 +12,9 @@ per line, and for each character its size, weight and position. From those:
   larger type than the body is one, its level by size, and so is a short bold line;
 - a wider gap than between lines, or an indented first line, starts a paragraph, and a
   paragraph that runs over a page break without ending a sentence goes on over it;
+- a list (its bullets drawn, not written) is told by its items being set in: it stays
+  with the line that leads into it and goes on over a page break, and each item gets a
+  line of its own where the line before stopped short of the column's edge;
 - a word hyphenated at a line's end is joined ("Fahrrad-" "stellplatz"), a real hyphen
   kept ("Debian-" "System").
 
