@@ -137,6 +137,17 @@ def test_a_word_broken_at_a_line_end_is_joined_and_a_real_hyphen_kept() -> None:
     assert join_lines(["Bitte mitbringen:", "• den Ausweis", "• die Steuer-ID"]) == (
         "Bitte mitbringen:\n• den Ausweis\n• die Steuer-ID"
     )
+    # A browser breaks after any hyphen; only between letters can it be hyphenation.
+    assert join_lines(["für die Intel-i386-", "Plattformen"]) == "für die Intel-i386-Plattformen"
+    assert join_lines(['die "Testing"-', "Distribution"]) == 'die "Testing"-Distribution'
+    assert join_lines(["an 123-", "done@bugs.debian.org"]) == "an 123-done@bugs.debian.org"
+    assert join_lines(["auf ftp-", "master.debian.org"], Hyphens(frozenset({"ftpmaster"}))) == (
+        "auf ftp-master.debian.org"
+    )
+    assert join_lines(["Sie sich -", "falls Sie"]) == "Sie sich - falls Sie"
+    # A number starts an item only in its list's count.
+    assert join_lines(["bullseye (Debian", "11) Stable ist"]) == "bullseye (Debian 11) Stable ist"
+    assert join_lines(["Schritte:", "1. lesen", "2. fragen"]) == "Schritte:\n1. lesen\n2. fragen"
 
 
 @pytest.mark.browser
@@ -411,7 +422,7 @@ def test_a_two_column_book_page_reads_in_order_with_its_paragraphs_and_headings(
     html.write_text(_book_page(_markdown_passages()), encoding="utf-8")
     pdf = print_pdf(browser, html, tmp_path / "buch.pdf", running=True, outline=outline)
     read = split_passages(read_document(pdf))
-    assert [_plain(p.text) for p in read] == [_plain(p.text) for p in expected]
+    assert [p.text for p in read] == [p.text for p in expected]  # no line taken for an item
     assert [p.section for p in read] == [p.section for p in expected]
 
 
@@ -580,3 +591,67 @@ def test_a_document_without_an_opening_heading_is_called_by_its_own_title(
         encoding="utf-8",
     )
     assert title(read_document(page)) == "Kantine"
+
+
+@pytest.mark.browser
+def test_a_list_over_a_page_break_stays_with_its_lead_in_and_a_colon_alone_leads_in_no_list(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """A browser draws a list's bullets and sets its items in: an item on the next page
+    goes on with the list (one after its lead-in at the page's foot too, or a list in a
+    list), each item starts a line where the one before stopped short, and a paragraph
+    after a colon at the text's edge is one of its own (an example that stood between
+    them left out)."""
+    kinds = ("den neuen", "den alten", "den blauen", "den roten", "den grünen", "den kleinen")
+    nouns = ("Ausweis", "Vertrag", "Schlüssel", "Laptop", "Kalender", "Stift", "Becher", "Ordner")
+    things = [f"{kind} {noun} aus dem Büro im Erdgeschoss" for kind in kinds for noun in nouns]
+    inner = "".join(f"<li>Raum {n}</li>" for n in range(1, 4))
+    items = "".join(f"<li>{thing}</li>" for thing in things[:30])
+    items += f"<li>diese Räume:<ul>{inner}</ul></li>"
+    items += "".join(f"<li>{thing}</li>" for thing in things[30:])
+    body = (
+        "<p>Am ersten Tag melden Sie sich am Empfang.</p>"
+        f"<p>Bitte bringen Sie Folgendes mit:</p><ul>{items}</ul>"
+        "<p>Ein Beispiel zeigt es:</p>"
+        "<p>Der Ausweis liegt am Empfang bereit, sobald Sie sich angemeldet haben.</p>"
+    )
+    html = tmp_path / "liste.html"
+    html.write_text(f'<!doctype html><html lang="de"><body>{body}</body></html>', encoding="utf-8")
+    read = split_passages(read_document(print_pdf(browser, html, tmp_path / "liste.pdf")))
+    texts = [_plain(p.text) for p in read]
+    listed = " ".join(["Bitte bringen Sie Folgendes mit:", *things[:30], "diese Räume:"])
+    listed += " " + " ".join([*(f"Raum {n}" for n in range(1, 4)), *things[30:]])
+    assert texts == [
+        "Am ersten Tag melden Sie sich am Empfang.",
+        listed,
+        "Ein Beispiel zeigt es:",
+        "Der Ausweis liegt am Empfang bereit, sobald Sie sich angemeldet haben.",
+    ]
+    assert len(read[1].pages) == 2  # it runs over a page break
+    # Each item on a line of its own, as the other formats have it (its bullet was drawn).
+    assert read[1].text.count("\n• ") == len(things) + 4
+
+
+@pytest.mark.browser
+def test_a_bold_heading_in_the_bodys_size_may_ask_quote_or_wrap(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Headings a browser prints bold in the body's size: a question, a quoted name, and
+    one too long for a line, each heads the paragraph after it."""
+    wrapped = (
+        "Entfernen Sie die Markierungen in vollständigen Übersetzungen, wenn Sie Tipp- und "
+        "Rechtschreibfehler korrigieren"
+    )
+    heads = ("Was gilt am ersten Tag?", 'Das Feld "Type"', wrapped)
+    texts = ("Sie melden sich am Empfang.", "Es nennt die Art.", "Das gilt für jede Datei.")
+    body = "<h1>Handbuch</h1><p>Willkommen im Haus.</p>" + "".join(
+        f"<h4>{head}</h4><p>{text}</p>" for head, text in zip(heads, texts, strict=True)
+    )
+    html = tmp_path / "titel.html"
+    html.write_text(f'<!doctype html><html lang="de"><body>{body}</body></html>', encoding="utf-8")
+    pdf = print_pdf(browser, html, tmp_path / "titel.pdf", running=False)
+    read = split_passages(read_document(pdf))
+    assert [(p.text, p.headings) for p in read] == [
+        ("Willkommen im Haus.", ("Handbuch",)),
+        *((text, ("Handbuch", head)) for head, text in zip(heads, texts, strict=True)),
+    ]

@@ -12,6 +12,9 @@ per line, and for each character its size, weight and position. From those:
   larger type than the body is one, its level by size, and so is a short bold line;
 - a wider gap than between lines, or an indented first line, starts a paragraph, and a
   paragraph that runs over a page break without ending a sentence goes on over it;
+- a list (its bullets drawn, not written) is told by its items being set in: it stays
+  with the line that leads into it and goes on over a page break, and each item gets a
+  line of its own where the line before stopped short of the column's edge;
 - a word hyphenated at a line's end is joined ("Fahrrad-" "stellplatz"), a real hyphen
   kept ("Debian-" "System").
 
@@ -27,7 +30,7 @@ import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
@@ -47,7 +50,11 @@ _NUMBERS = re.compile(r"\d+|^[ivxlcdm]+\b|\b[ivxlcdm]+$")
 _PAGE_NUMBER = re.compile(r"(?i)\W*(seite|page|s\.)?\s*[\divxlc]+(\s*(von|of|/)\s*\d+)?\W*")
 _DOT_LEADER = re.compile(r"(\.\s?){4,}\s*[\divxlc]+$")  # a contents line: "3.1 Netz .... 12"
 _ENDS_SENTENCE = (".", "!", "?", ":", "…", '"', "“", "”", "»", "«", ")")
+_ENDS_PROSE = (".", "!", ":", "…", ",", ";")
+_FOOTNOTE_MARK = re.compile(r"\s*\[\d{1,3}\]$")  # "verschoben werden. [1]" ends the sentence
 _BULLET = re.compile(r"[•◦▪‣·\-–*]\s|\d{1,3}[.)]\s")
+_NUMBERED = re.compile(r"(?m)^(\d{1,3})[.)]\s")
+_TRAILING = ".,;:!?)]}\"'»«“”"  # what may follow a word at a sentence's end
 _SOFT = str.maketrans("", "", "\x02\u00ad")  # soft hyphens: they show only at a line's end
 # PDFium ends a line with CR LF, or, where the line ends in a hyphen, with U+FFFE alone.
 _LINE_END = re.compile("\r\n|\ufffe")
@@ -55,6 +62,7 @@ _BOLD = 600
 # A word that is part of an address keeps its hyphen: "brenner-" "voss.example".
 _ADDRESS = re.compile(r"[@/:.\d]")
 _HEADING_WORDS = 12
+_SPACE = 0.5  # a word space and some slack for where a glyph's ink ends, in ems
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ class _Line:
     x: float
     bold: bool
     right: float = 0.0  # where its last mark ends
+    word: float = 0.0  # how wide its first word is
 
 
 @dataclass
@@ -79,10 +88,14 @@ class _Survey:
     # it hyphenates its lines, or only breaks them where a word has a hyphen of its own.
     words: set[str] = field(default_factory=set)
     breaks: list[tuple[str, str]] = field(default_factory=list)
+    starts: Counter[int] = field(default_factory=Counter)  # where lines start, page across
+    widest: dict[int, float] = field(default_factory=dict)  # how far they run, by start
 
     def add(self, lines: list[_Line]) -> None:
         for line in lines:
             self.sizes[line.size] += len(line.text)
+            self.starts[round(line.x)] += 1
+            self.widest[round(line.x)] = max(line.right, self.widest.get(round(line.x), 0.0))
             self.words.update(_WORD.findall(line.text.lower()))
         for a, b in itertools.pairwise(lines):
             broken = _broken(a.text, b.text)
@@ -222,7 +235,16 @@ def _lines(text_page: pdfium.PdfTextPage) -> list[_Line]:
             text_page, last, *(ctypes.byref(v) for v in (left, right, bottom, top))
         )
         size = sizes.most_common(1)[0][0]
-        lines.append(_Line(line, size, y.value, x.value, bold, right.value))
+        # Where its first word ends: would it have fit at the end of the line before?
+        word = start + len(raw) - len(raw.lstrip()) + len(raw.split(None, 1)[0]) - 1
+        word += bisect.bisect_left(astral, word)
+        word_right = ctypes.c_double()
+        pdfium_c.FPDFText_GetCharBox(
+            text_page, word, *(ctypes.byref(v) for v in (left, word_right, bottom, top))
+        )
+        lines.append(
+            _Line(line, size, y.value, x.value, bold, right.value, word_right.value - x.value)
+        )
     return lines
 
 
@@ -299,20 +321,64 @@ class _Block:
     pages: list[str]
     sheet: int  # the page it starts on, counted from 1 (what a viewer's #page= opens)
     hyphens: Hyphens
+    left: float = float("inf")  # where its lines start in the column it stands in
+    last: _Line | None = None
+    edge: float = 0.0  # its last line's column's right edge
+    items: list[bool] = field(default_factory=list)  # which lines start a list's item
+    opens: bool = False  # its first line is set in as a list's are
 
-    def add(self, line: str, page: str) -> None:
-        self.lines.append(line)
+    def add(self, line: _Line, page: str, edge: float, lefts: list[int]) -> None:
+        """The line, `edge` the right edge of its column, `lefts` the page's left edges.
+
+        A line set in as a list's lines are starts an item where it stands further in or
+        out than the line before, or where its first word would have fit on the line
+        before: ragged type breaks a line early only where something new starts (the
+        bullet the browser drew is not in the text)."""
+        # A line higher up the same page than the one before starts the next column.
+        new_page = bool(self.pages) and self.pages[-1] != page
+        column = self.last is not None and line.baseline > self.last.baseline and not new_page
+        listed = not self.level and (
+            _set_in(line, lefts) or (not column and line.x >= self.left + 0.5 * line.size)
+        )
+        if self.last is None:
+            self.opens = listed
+            self.items.append(False)
+        else:
+            room = self.edge - self.last.right
+            moved = round(line.x) != round(self.last.x) and not column
+            starts = moved or room >= line.word + _SPACE * line.size
+            self.items.append(listed and starts and not _BULLET.match(line.text))
+        self.left = line.x if column else min(self.left, line.x)
+        self.last = line
+        self.edge = edge
+        self.lines.append(line.text)
         if not self.pages or self.pages[-1] != page:
             self.pages.append(page)
+
+    def leads_in(self) -> bool:
+        return bool(self.lines) and self.lines[-1].endswith(":")
+
+    def in_list(self) -> bool:
+        """Whether its last line is set in from its first: in the list it leads into."""
+        return self.last is not None and self.last.x >= self.left + 0.5 * self.last.size
+
+    def item(self, line: _Line) -> bool:
+        """Whether the line is an item of a list in the paragraph: set in from its edge (a
+        browser draws the bullets), or with a bullet or number of its own."""
+        return line.x >= self.left + 0.5 * line.size or _item("\n".join(self.lines), line.text)
 
     def piece(self) -> Piece:
         pages = (self.pages[0],) if len(self.pages) == 1 else (self.pages[0], self.pages[-1])
         if self.level:
             text = join_lines(self.lines, self.hyphens)
             return Piece("heading", text, self.level, pages, self.sheet)
-        return Piece(
-            "paragraph", join_lines(self.lines, self.hyphens), pages=pages, sheet=self.sheet
-        )
+        # A list without a lead-in: its first line is an item too.
+        first = self.opens and any(self.items)
+        lines = [
+            f"• {line}" if item or (number == 0 and first) else line
+            for number, (line, item) in enumerate(zip(self.lines, self.items, strict=True))
+        ]
+        return Piece("paragraph", join_lines(lines, self.hyphens), pages=pages, sheet=self.sheet)
 
 
 def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> Iterator[Piece]:
@@ -327,13 +393,21 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
     by_size = sorted((s for s in survey.sizes if s > body * 1.1), reverse=True)
     levels = {size: rank + 1 for rank, size in enumerate(by_size)}
     first_bookmarked = min(outline, default=0)
+    margins = _common(survey.starts)
     block: _Block | None = None
+    ended = False  # whether the paragraph open at the page before's foot ended there
+    listed: float | None = None  # where the next page's lines go on with its list
     for index, lines in enumerate(_pages(document)):
         label = _label(document, index)
         kept = _body(lines, running, heights)
         if index < first_bookmarked and _contents(kept):
             continue  # the contents: the outline says where the text begins
         lefts = _lefts(kept)
+        # The columns' edges, also where a page is all list: a list is set in from them.
+        edges = sorted({*lefts, *margins})
+        # The right edge of each line's column: the furthest any line in it runs, on any
+        # page (a page of short lines does not show where its column ends).
+        rights = {id(line): _column_edge(line, survey.widest) for line in kept}
         previous: _Line | None = None
         number = 0
         while number < len(kept):
@@ -343,22 +417,33 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
                 level, taken = found if found else (0, 1)
             else:
                 level, taken = _level(line, previous, levels, body), 1
+                if not level and block is not None and _wraps(block, previous, line, pitch):
+                    level = block.level
             if previous is None:  # the page's first line: only a paragraph runs on to it
                 goes_on = (
-                    block is not None and block.level == level == 0 and not _indented(line, lefts)
+                    block is not None
+                    and block.level == level == 0
+                    and (
+                        (listed is not None and (line.x >= listed or block.item(line)))
+                        or (not ended and not _indented(line, lefts))
+                    )
                 )
             else:
                 # A heading's lines stand as far apart as its type is large.
                 step = pitch if level == 0 else max(pitch, line.size * 1.3)
                 close = previous.baseline - line.baseline <= step * 1.4
-                # A list stays with the line that leads into it.
-                lead_in = block is not None and block.lines[-1].endswith(":")
+                # A list stays with the line that leads into it; what follows a colon at
+                # the paragraph's edge is a paragraph of its own (after an example left out).
+                lead_in = block is not None and block.leads_in() and block.item(line)
                 # Set in where the line before was not: a paragraph's first line (an item
-                # that wraps, or a quote, keeps its indent from line to line).
+                # that wraps, or a quote, keeps its indent from line to line). Set in
+                # further from a line that is set in itself: an item of a list in a list.
                 indented = (
                     level == 0
                     and not lead_in
                     and round(previous.x) != round(line.x)
+                    and not (block is not None and block.in_list())
+                    and not _set_in(previous, edges)
                     and _indented(line, lefts)
                 )
                 goes_on = (
@@ -374,12 +459,16 @@ def _pieces(document: pdfium.PdfDocument, survey: _Survey, hyphens: Hyphens) -> 
                 block = _Block(level, [], [], index + 1, hyphens)
             assert block is not None
             for extra in kept[number : number + taken]:
-                block.add(extra.text, label)
+                block.add(extra, label, rights[id(extra)], edges)
             previous = kept[number + taken - 1]
             number += taken
         # A heading does not run over the page, nor a paragraph whose last line ends a
-        # sentence short of the column's edge (a full line may go on over the page).
-        if block is not None and (block.level or _ends_on_page(block, kept)):
+        # sentence short of the column's edge (a full line may go on over the page),
+        # unless it ends the page in a list or leading into one: then the next page's
+        # first line goes on with it where it stands as the list's items do.
+        ended = block is not None and bool(block.level or _ends_on_page(block, kept))
+        listed = _list_edge(block, edges) if block is not None else None
+        if block is not None and ended and listed is None:
             yield block.piece()
             block = None
     if block is not None:
@@ -418,15 +507,34 @@ def _level(line: _Line, previous: _Line | None, levels: dict[float, int], body: 
     level = levels.get(line.size, 0)
     if level or not line.bold or line.size < body:
         return level
-    short = len(line.text.split()) <= _HEADING_WORDS and not line.text.endswith(_ENDS_SENTENCE)
+    # A question ("Wie werden sie gezählt?") or a quoted name (Feld "Type") may head a
+    # section; a full stop or a colon ends a sentence in bold, not a heading.
+    short = len(line.text.split()) <= _HEADING_WORDS and not line.text.endswith(_ENDS_PROSE)
     apart = previous is None or previous.baseline - line.baseline > line.size * 1.6
     return len(levels) + 1 if short and apart else 0
 
 
+def _wraps(block: _Block, previous: _Line | None, line: _Line, pitch: float) -> bool:
+    """Whether the line goes on with a bold heading in the body's size that is too long
+    for one: bold, in its size, as close below it as a paragraph's lines (a heading's
+    first line stands apart from what came before; the next one does not)."""
+    return (
+        block.level > 0
+        and previous is not None
+        and previous.bold
+        and line.bold
+        and line.size == previous.size
+        and previous.baseline - line.baseline <= pitch * 1.4
+    )
+
+
 def _lefts(lines: list[_Line]) -> list[int]:
     """Where the page's lines start: a column's left edge starts many of them."""
-    starts = Counter(round(line.x) for line in lines)
-    common = sorted(x for x, n in starts.items() if n >= max(3, len(lines) / 5))
+    return _common(Counter(round(line.x) for line in lines))
+
+
+def _common(starts: Counter[int]) -> list[int]:
+    common = sorted(x for x, n in starts.items() if n >= max(3, starts.total() / 5))
     return common or sorted(starts)[:1]
 
 
@@ -444,13 +552,39 @@ def _ends_on_page(block: _Block, kept: list[_Line]) -> bool:
     justified type its last line runs to the column's edge (a paragraph's last line stops
     short of it). In ragged type it cannot be told: a paragraph cut after a sentence is
     two quotable passages, where two paragraphs run together would be one muddled one."""
-    if not block.lines[-1].endswith(_ENDS_SENTENCE) or not kept:
+    if not _FOOTNOTE_MARK.sub("", block.lines[-1]).endswith(_ENDS_SENTENCE) or not kept:
         return False
     last = kept[-1]
     rights = [line.right for line in kept if abs(line.x - last.x) < last.size]
     edge = max(rights)
     justified = sum(right >= edge - 1 for right in rights) >= len(rights) / 2
     return not justified or last.right < edge - last.size
+
+
+def _column_edge(line: _Line, widest: dict[int, float]) -> float:
+    return max(
+        (right for x, right in widest.items() if x < line.right and right > line.x),
+        default=line.right,
+    )
+
+
+def _set_in(line: _Line, lefts: list[int]) -> bool:
+    """Set in from one of the page's left edges: a list's or a quote's line (or a
+    paragraph's first)."""
+    return any(0.5 * line.size <= line.x - left <= 3 * line.size for left in lefts)
+
+
+def _list_edge(block: _Block, lefts: list[int]) -> float | None:
+    """Where a line must stand to go on with the list the paragraph ends its page in: set
+    in from its lead-in, or as far in as a list of its own lines, all set in (one line
+    set in is a paragraph's first line, more the items of a list); None: not in a list."""
+    if block.level or block.last is None:
+        return None
+    if block.leads_in() or block.in_list():
+        return block.left + 0.5 * block.last.size
+    if len(block.lines) > 1 and _set_in(replace(block.last, x=block.left), lefts):
+        return block.left - 0.5 * block.last.size
+    return None
 
 
 def _list_goes_on(block: _Block, line: _Line) -> bool:
@@ -467,17 +601,43 @@ def join_lines(lines: list[str], hyphens: Hyphens | None = None) -> str:
         broken = _broken(text, line) if text else None
         if not text:
             text = line
-        elif _BULLET.match(line):
+        elif _item(text, line):
             text += "\n" + line
         elif (
             broken
             and line[:1].islower()
             and not _ADDRESS.search(text.rsplit(None, 1)[-1])
+            and not _ADDRESS.search(line.split(None, 1)[0].rstrip(_TRAILING))
             and not hyphens.keeps(*broken)
         ):
             text = text[:-1] + line  # hyphenated at the line's end
-        elif text.endswith("-") and len(text) > 1 and text[-2].isalpha():
+        elif _own_hyphen(text):
             text += line  # a compound: the hyphen is the word's own
         else:
             text += " " + line
     return text
+
+
+def _own_hyphen(text: str) -> bool:
+    """Whether the text ends in a hyphen that belongs to its last word: a browser or word
+    processor breaks a line after the hyphen of "Debian-System", "i386-Plattformen",
+    "123-done@bugs.debian.org" or '"Testing"-Distribution' without a space, and only
+    letters are hyphenated, so after a digit, a quote or a bracket it is the word's own. A
+    hyphen on its own ("Sie sich -") is a dash, and a space goes after it."""
+    if not text.endswith("-") or len(text) < 2 or text[-2].isspace():
+        return False
+    return any(ch.isalnum() for ch in text.rsplit(None, 1)[-1])
+
+
+def _item(text: str, line: str) -> bool:
+    """Whether the line starts an item of a list. A number starts one only where it counts
+    on from the items before ("1.", then "2."), or starts a list at 1: "bullseye (Debian" "11)
+    Stable ist" and "am" "3. Mai" are a sentence broken before a number."""
+    bullet = _BULLET.match(line)
+    if bullet is None:
+        return False
+    number = _NUMBERED.match(line)
+    if number is None:
+        return True
+    before = _NUMBERED.findall(text)
+    return int(number.group(1)) == (int(before[-1]) + 1 if before else 1)
