@@ -34,7 +34,7 @@ from bot.ingest.texts import Text
 from bot.ingest.titles import title
 from bot.web.essay import essay_html
 
-from .conftest import ESSAY, HANDBOOK
+from .conftest import ESSAY, HANDBOOK, PROJECT
 from .support.browser import guarded_page
 from .support.documents import HEADER, locked, long_pdf, make_documents, pandoc, print_pdf
 from .support.server import Server, running_server
@@ -585,6 +585,9 @@ def test_a_document_without_an_opening_heading_is_called_by_its_own_title(
             encoding="utf-8",
         )
         assert title(read_document(page)) == "Kantine-2025", placeholder
+    # A real PDF that opens with its title page, not a heading: its own title.
+    guide = read_document(PROJECT / "evals/texts/maint-guide/maint-guide.de.pdf")
+    assert title(guide) == "Debian-Leitfaden für Neue Paketbetreuer"
     # A heading at the top is the title a reader sees first: it wins.
     page.write_text(
         "<html><head><title>Intranet</title></head><body><h1>Kantine</h1><p>Mo-Fr.</p></body>",

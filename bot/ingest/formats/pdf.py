@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .pieces import Piece
+from .pieces import Piece, named
 from .problems import Unreadable
 
 if TYPE_CHECKING:
@@ -176,6 +176,7 @@ def read_pdf(path: Path) -> Iterator[Piece]:
             raise Unreadable(
                 "no text to quote: it has no text layer (a scan?); run OCR first, e.g. ocrmypdf"
             )
+        yield from named(document.get_metadata_value("Title"))
         yield from _pieces(document, survey, Hyphens.of(survey))
     finally:
         document.close()
