@@ -37,6 +37,7 @@ from bot.pipeline import ensure_index  # noqa: E402
 from tests.support.browser import chromium, driver  # noqa: E402
 from tests.support.documents import pandoc, print_pdf  # noqa: E402
 
+MADE_FROM_MARKDOWN = ["essay", "developers-reference", "handbook"]
 FORMATS = ("markdown", "html", "docx", "odt", "epub", "pdf")
 
 
@@ -113,7 +114,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="essaybot-formats-"))
     rows = []
     with driver() as playwright, chromium(playwright) as browser:
-        for eval_set in load_sets(PROJECT / "evals" / "sets.json", args.sets, seeds=settings.seeds):
+        # The texts written as Markdown or plain text, which the formats are made from.
+        chosen = args.sets or MADE_FROM_MARKDOWN
+        for eval_set in load_sets(PROJECT / "evals" / "sets.json", chosen, seeds=settings.seeds):
             (text,) = load_texts(eval_set.texts)
             markdown = work / eval_set.name / f"{eval_set.name}.md"
             markdown.parent.mkdir(parents=True)

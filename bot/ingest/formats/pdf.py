@@ -347,7 +347,9 @@ class _Block:
         else:
             room = self.edge - self.last.right
             moved = round(line.x) != round(self.last.x) and not column
-            starts = moved or room >= line.word + _SPACE * line.size
+            # A word broken at the line's end goes on: no item starts there.
+            broken = self.last.text.rstrip().endswith("-")
+            starts = not broken and (moved or room >= line.word + _SPACE * line.size)
             self.items.append(listed and starts and not _BULLET.match(line.text))
         self.left = line.x if column else min(self.left, line.x)
         self.last = line
@@ -373,10 +375,13 @@ class _Block:
         if self.level:
             text = join_lines(self.lines, self.hyphens)
             return Piece("heading", text, self.level, pages, self.sheet)
-        # A list without a lead-in: its first line is an item too.
+        # A list without a lead-in: its first line is an item too. Where the document
+        # writes its bullets itself (DocBook's "•"), its items are where they stand: one
+        # broken over lines ("akzep-" "tiert") is no list of its own.
         first = self.opens and any(self.items)
+        written = any(_BULLET.match(line) for line in self.lines)
         lines = [
-            f"• {line}" if item or (number == 0 and first) else line
+            f"• {line}" if not written and (item or (number == 0 and first)) else line
             for number, (line, item) in enumerate(zip(self.lines, self.items, strict=True))
         ]
         return Piece("paragraph", join_lines(lines, self.hyphens), pages=pages, sheet=self.sheet)
