@@ -566,6 +566,21 @@ def test_in_a_folder_of_every_format_the_widget_quotes_each_and_opens_it_at_the_
         fragment = shown.url.partition("#")[2]
         if not name.endswith(".pdf"):  # the place the link names is on the page it opens
             expect(shown.locator(f"[id='{fragment}']")).to_have_count(1, timeout=30_000)
+        shown.close()
+        # The chat cites the same place, and its links open it the same way.
+        page.goto(bot.url + "/")
+        page.locator("#question textarea").fill(question)
+        page.locator("#question textarea").press("Enter")
+        quoted = page.locator(".message-row blockquote").first
+        expect(quoted).to_be_visible(timeout=60_000)
+        target = f"{bot.url}/{opens}" if opens else f"{bot.url}/#{best['passages'][0]['anchor']}"
+        href = opens or f"#{best['passages'][0]['anchor']}"
+        cited = page.locator(f".message-row a[href='{href}']").first
+        expect(cited).to_be_visible()
+        if opens:
+            with page.context.expect_page() as opened:
+                cited.click()
+            assert opened.value.url == target
         assert blocked.urls == []
 
 
