@@ -44,11 +44,14 @@ def read_epub(path: Path) -> Iterator[Piece]:
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise Unreadable(f"not a readable {_KIND}: it may be damaged") from exc
     yield from named(package.findtext(f".//{_DC}title"))
+    yield from (replace(piece, anchor="") for piece in _chapters(chapters))
+
+
+def _chapters(chapters: list[bytes]) -> Iterator[Piece]:
     flow = Flow()
     for chapter in chapters:
-        for piece in page_pieces(parse_page(chapter), flow):
-            yield replace(piece, anchor="")
-    yield from (replace(piece, anchor="") for piece in flow.end())
+        yield from page_pieces(parse_page(chapter), flow)
+    yield from flow.end()
 
 
 def _spine(archive: zipfile.ZipFile) -> tuple[etree._Element, list[str]]:

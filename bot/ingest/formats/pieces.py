@@ -49,12 +49,12 @@ def named(title: str | None) -> Iterator[Piece]:
 def assemble(source: str, pieces: Iterable[Piece]) -> Text:
     parts: list[str] = []
     marks: list[Mark] = []
-    titles: list[str] = []
+    title = ""
     cursor = 0
     for piece in pieces:
         text = piece.text.strip()
         if piece.kind == "title":
-            titles.append(" ".join(text.split()))
+            title = title or text  # the first the reader gives
             continue
         if not any(ch.isalnum() for ch in text):
             continue  # decoration, an empty cell or line: nothing to quote
@@ -75,5 +75,4 @@ def assemble(source: str, pieces: Iterable[Piece]) -> Text:
             )
         )
         cursor += len(text)
-    named = next((t for t in titles if t), "")
-    return Text(source=source, content="".join(parts), marks=tuple(marks), title=named)
+    return Text(source=source, content="".join(parts), marks=tuple(marks), title=title)
