@@ -414,7 +414,9 @@ def serve(**flags: Any) -> None:
     _check_address(settings.host, settings.port)  # before the model takes seconds to load
     with ThreadPoolExecutor(1) as pool:
         # The model and the index load (mostly outside the GIL) while Gradio is imported.
-        loading = pool.submit(load_engine, settings)
+        # In a terminal, a first build shows its progress bar and time left; a service's
+        # log gets the line that says it is building, not a bar redrawn into it.
+        loading = pool.submit(load_engine, settings, progress=sys.stderr.isatty())
         import_chat()
         try:
             engine = loading.result()

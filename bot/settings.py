@@ -6,6 +6,7 @@ Every setting reads an `ESSAYBOT_<NAME>` environment variable; CLI flags overrid
 
 from __future__ import annotations
 
+import hashlib
 import re
 from ipaddress import ip_address, ip_network
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_MODEL", "LOOPBACK_NAMES", "Settings"]
+__all__ = ["DEFAULT_MODEL", "LOOPBACK_NAMES", "Settings", "index_for"]
 
 _PROJECT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +37,12 @@ class Settings(BaseSettings):
         description="Directory of the texts: PDF, Word (.docx), OpenDocument (.odt), "
         "PowerPoint (.pptx), HTML, Markdown and plain text.",
     )
-    index_dir: Path = Field(_PROJECT / "index", description="Where the built index is kept.")
+    index_dir: Path = Field(
+        default_factory=lambda given: index_for(given["seeds"]),
+        description="Where the built index is kept. Default: a folder of its own per texts "
+        "folder in the project's `index/` (`index/<folder>-<hash>/`), so two bots with "
+        "other texts never rebuild each other's index.",
+    )
     build_index: bool = Field(
         True,
         description="Build the index when it is missing or does not match the texts and "
@@ -330,9 +336,23 @@ class Settings(BaseSettings):
         return tuple(self.allowed_origins.split(","))
 
     @property
+    def texts_folder(self) -> str:
+        """The texts folder's full path: what a question log notes and the report names."""
+        return str(self.seeds.expanduser().resolve())
+
+    @property
     def database(self) -> str:
         """The database's URL: the one given, else an SQLite file in the data directory."""
         return self.database_url or f"sqlite:///{self.data_dir / 'essaybot.sqlite3'}"
+
+
+def index_for(seeds: Path) -> Path:
+    """The project's index folder for a texts folder: named for it, to be found by eye,
+    and told apart by a hash of its full path (two folders called `texts`)."""
+    folder = seeds.expanduser().resolve()
+    name = re.sub(r"[^\w.-]+", "-", folder.name, flags=re.ASCII).strip("-.") or "texts"
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:8]
+    return _PROJECT / "index" / f"{name}-{digest}"
 
 
 def _is_loopback(host: str) -> bool:

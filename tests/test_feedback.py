@@ -278,6 +278,50 @@ def test_feedback_export_writes_every_vote(filled: str, tmp_path: Path, format_:
     assert str(unhelpful["helpful"]) in ("False", "false")
 
 
+def test_two_bots_on_one_database_each_report_their_own_texts(
+    database_url: str, tmp_path: Path
+) -> None:
+    holidays, canteen = tmp_path / "holidays", tmp_path / "canteen"
+    for folder, question in ((holidays, "Wie viele Urlaubstage?"), (canteen, "Was kostet es?")):
+        journal = Journal(database_url, texts=str(folder))
+        journal.asked(Asked(f"answer-{folder.name}", NOW, question, "de", "silent"))
+        journal.voted(Vote(f"answer-{folder.name}", NOW, False, question, "silent"))
+        journal.close()
+
+    def report(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["report", "--database-url", database_url, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    own = report("--seeds", str(holidays))
+    assert "1 asked, 1 votes" in own and f"The texts in {holidays}." in own
+    assert "Urlaubstage" in own and "Was kostet es?" not in own
+    assert f"Not counted, asked of other texts folders: {canteen} (1)" in own
+    assert "2 asked, 2 votes" in report("--seeds", str(holidays), "--all-texts")
+    as_json = json.loads(report("--seeds", str(canteen), "--json"))
+    assert (as_json["texts"], as_json["other_texts"]) == (str(canteen), {str(holidays): 1})
+    assert as_json["asked"] == 1 and as_json["silent"][0]["question"] == "Was kostet es?"
+
+
+def test_questions_kept_before_the_log_named_its_texts_are_kept_and_counted(
+    database_url: str,
+) -> None:
+    engine = connect(database_url)
+    migrate(engine, "0001")  # the schema before records named their texts folder
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO questions (answer_id, asked_at, question, language, status) "
+                "VALUES ('answer-old1', :at, 'Was galt früher?', 'de', 'silent')"
+            ),
+            {"at": NOW},
+        )
+    result = CliRunner().invoke(cli, ["report", "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    assert "1 asked" in result.output and "Was galt früher?" in result.output
+    assert "1 question(s) kept before the log noted its texts folder" in result.output
+
+
 def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("a file where the database's directory should be")
     result = CliRunner().invoke(

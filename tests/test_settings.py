@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from bot.cli import cli
 from bot.settings import Settings
 
+from .conftest import PROJECT
+
 
 @pytest.mark.parametrize(
     ("value", "origins"),
@@ -95,3 +97,13 @@ def test_an_empty_model_cache_means_the_default_and_a_tilde_is_home(
 ) -> None:
     expected = Path(cache).expanduser() if cache else None
     assert Settings(model_cache=value).model_cache == expected
+
+
+def test_each_texts_folder_has_an_index_of_its_own_by_default(tmp_path: Path) -> None:
+    # Two bots with other texts in one checkout rebuilt each other's index back and forth.
+    holidays, canteen = tmp_path / "holidays" / "texts", tmp_path / "canteen" / "texts"
+    first, second = Settings(seeds=holidays).index_dir, Settings(seeds=canteen).index_dir
+    assert first != second and first.parent == second.parent == PROJECT / "index"
+    assert first.name.startswith("texts-")  # found by eye, told apart by the hash
+    assert Settings(seeds=holidays / ".." / "texts").index_dir == first  # the same folder
+    assert Settings(seeds=holidays, index_dir=tmp_path / "mine").index_dir == tmp_path / "mine"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ..options import setting_options, settings_from
 from ..search.question import UNSAFE
-from .database import connect, migrate, read_asked, read_votes
+from .database import connect, migrate, read_asked, read_votes, texts_asked
 from .report import Report, build_report
 
 if TYPE_CHECKING:
@@ -40,6 +40,14 @@ def _open(settings: Settings) -> sa.Engine:
             f"({str(exc).splitlines()[0]}); check ESSAYBOT_DATABASE_URL / --database-url."
         ) from exc
     return engine
+
+
+_ALL_TEXTS = click.option(
+    "--all-texts",
+    is_flag=True,
+    help="Every texts folder's records; by default only those of the texts folder "
+    "(ESSAYBOT_SEEDS / --seeds) that a bot with these settings serves.",
+)
 
 
 def _since(days: int | None) -> datetime | None:
@@ -96,8 +104,9 @@ def _json_default(value: object) -> str:
     help="Questions listed in each part.",
 )
 @click.option("json_", "--json", is_flag=True, help="Print the report as one JSON document.")
-@setting_options("data_dir", "database_url", "question_log")
-def report(days: int | None, top: int, json_: bool, **flags: Any) -> None:
+@_ALL_TEXTS
+@setting_options("seeds", "data_dir", "database_url", "question_log")
+def report(days: int | None, top: int, json_: bool, all_texts: bool, **flags: Any) -> None:
     """What readers asked that the text did not answer, which answers they found
     unhelpful, and how many asked each day: what the text should add.
 
@@ -110,21 +119,52 @@ def report(days: int | None, top: int, json_: bool, **flags: Any) -> None:
     settings = settings_from(**flags)
     engine = _open(settings)
     since = _since(days)
+    texts = None if all_texts else settings.texts_folder
     built = build_report(
-        read_asked(engine, since),
-        read_votes(engine, since),
+        read_asked(engine, since, texts),
+        read_votes(engine, since, texts),
         since=since.date() if since else None,
         top=top,
     )
+    kept = texts_asked(engine, since)
+    others = {folder: n for folder, n in kept.items() if texts is not None and folder != texts}
     if json_:
-        click.echo(_json({"question_log": settings.question_log, **asdict(built)}))
+        document = {
+            "question_log": settings.question_log,
+            "texts": texts,
+            "other_texts": {folder: n for folder, n in others.items() if folder},
+            "unnamed_texts": kept.get("", 0),
+            **asdict(built),
+        }
+        click.echo(_json(document))
         return
-    click.echo(_format(built, settings))
+    click.echo(_format(built, settings, texts, others, kept.get("", 0)))
 
 
-def _format(built: Report, settings: Settings) -> str:
+def _whose(texts: str | None, others: dict[str, int], unnamed: int) -> list[str]:
+    """Whose questions the report counts: the texts folder's, and what it leaves out."""
+    if texts is None:
+        return ["Every texts folder's questions (--all-texts)."]
+    lines = [f"The texts in {_printable(texts)}."]
+    if unnamed:
+        lines.append(
+            f"Counted with them: {unnamed} question(s) kept before the log noted its texts folder."
+        )
+    named = {folder: n for folder, n in others.items() if folder}
+    if named:
+        listed = ", ".join(f"{_printable(folder)} ({n})" for folder, n in sorted(named.items()))
+        lines.append(
+            f"Not counted, asked of other texts folders: {listed}; --all-texts counts all."
+        )
+    return lines
+
+
+def _format(
+    built: Report, settings: Settings, texts: str | None, others: dict[str, int], unnamed: int
+) -> str:
     period = f"since {built.since}" if built.since else "all days"
     lines = [f"Readers' questions, {period} (UTC): {built.asked} asked, {built.votes} votes."]
+    lines += _whose(texts, others, unnamed)
     if not settings.question_log:
         lines.append("The question log is off (ESSAYBOT_QUESTION_LOG=false): only votes are kept.")
     for title, often in (
@@ -183,20 +223,26 @@ def feedback() -> None:
     help="File to write; standard output when not given.",
 )
 @_DAYS
-@setting_options("data_dir", "database_url")
-def feedback_export(format_: str, output: TextIO, days: int | None, **flags: Any) -> None:
-    """Write every vote (answer id, time, helpful, question, status, comment).
+@_ALL_TEXTS
+@setting_options("seeds", "data_dir", "database_url")
+def feedback_export(
+    format_: str, output: TextIO, days: int | None, all_texts: bool, **flags: Any
+) -> None:
+    """Write every vote on the answers about the texts folder (answer id, time, helpful,
+    question, status, comment, texts folder).
 
     Example usage:
 
         essaybot feedback export --format csv -o feedback.csv
     """
-    votes = read_votes(_open(settings_from(**flags)), _since(days))
+    settings = settings_from(**flags)
+    texts = None if all_texts else settings.texts_folder
+    votes = read_votes(_open(settings), _since(days), texts)
     rows = [asdict(vote) for vote in votes]
     if format_ == "json":
         output.write(_json(rows) + "\n")
         return
-    fields = ["answer_id", "given_at", "helpful", "question", "status", "comment"]
+    fields = ["answer_id", "given_at", "helpful", "question", "status", "comment", "texts"]
     writer = csv.DictWriter(output, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:

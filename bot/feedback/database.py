@@ -25,7 +25,15 @@ from .schema import feedback, questions
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["connect", "migrate", "read_asked", "read_votes", "rollback", "write"]
+__all__ = [
+    "connect",
+    "migrate",
+    "read_asked",
+    "read_votes",
+    "rollback",
+    "texts_asked",
+    "write",
+]
 
 # Alembic's bookkeeping under the bot's own name, so it sits quietly in a shared database.
 VERSION_TABLE = "essaybot_schema_version"
@@ -111,8 +119,18 @@ def _since(column: Any, since: datetime | None) -> Any:
     return sa.true() if since is None else column >= since
 
 
-def read_asked(engine: sa.Engine, since: datetime | None = None) -> list[Asked]:
-    query = sa.select(questions).where(_since(questions.c.asked_at, since))
+def _of(column: Any, texts: str | None) -> Any:
+    """The records of one texts folder, and those kept before records named theirs."""
+    return sa.true() if texts is None else column.in_((texts, ""))
+
+
+def read_asked(
+    engine: sa.Engine, since: datetime | None = None, texts: str | None = None
+) -> list[Asked]:
+    """Questions asked since `since`, about the texts in `texts` (every folder's: None)."""
+    query = sa.select(questions).where(
+        _since(questions.c.asked_at, since), _of(questions.c.texts, texts)
+    )
     with engine.connect() as connection:
         rows = connection.execute(query.order_by(questions.c.asked_at)).mappings().all()
     return [
@@ -123,13 +141,18 @@ def read_asked(engine: sa.Engine, since: datetime | None = None) -> list[Asked]:
             language=row["language"],
             status=cast("Status", row["status"]),
             quoted=row["quoted"],
+            texts=row["texts"],
         )
         for row in rows
     ]
 
 
-def read_votes(engine: sa.Engine, since: datetime | None = None) -> list[Vote]:
-    query = sa.select(feedback).where(_since(feedback.c.given_at, since))
+def read_votes(
+    engine: sa.Engine, since: datetime | None = None, texts: str | None = None
+) -> list[Vote]:
+    query = sa.select(feedback).where(
+        _since(feedback.c.given_at, since), _of(feedback.c.texts, texts)
+    )
     with engine.connect() as connection:
         rows = connection.execute(query.order_by(feedback.c.given_at)).mappings().all()
     return [
@@ -140,6 +163,18 @@ def read_votes(engine: sa.Engine, since: datetime | None = None) -> list[Vote]:
             question=row["question"],
             status=cast("Status | None", row["status"]),
             comment=row["comment"],
+            texts=row["texts"],
         )
         for row in rows
     ]
+
+
+def texts_asked(engine: sa.Engine, since: datetime | None = None) -> dict[str, int]:
+    """How many questions were kept for each texts folder ("" for records before 0002)."""
+    query = (
+        sa.select(questions.c.texts, sa.func.count())
+        .where(_since(questions.c.asked_at, since))
+        .group_by(questions.c.texts)
+    )
+    with engine.connect() as connection:
+        return {texts: count for texts, count in connection.execute(query)}

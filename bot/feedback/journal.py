@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -36,12 +36,15 @@ class Journal:
         url: str,
         *,
         keep_questions: bool = True,
+        texts: str = "",
         max_waiting: int = 10_000,
         max_waiting_bytes: int = 32 * 2**20,
         retry: tuple[float, float] = (0.5, 30.0),
     ) -> None:
         self.url = url
         self.keep_questions = keep_questions
+        # The texts folder this bot serves, noted on every record it keeps.
+        self.texts = texts
         self._waiting: deque[Asked | Vote] = deque()
         self._max_waiting = max_waiting
         # What the waiting records hold, so an outage cannot grow the process past its
@@ -59,10 +62,10 @@ class Journal:
     def asked(self, record: Asked) -> None:
         """Keep a question, unless the question log is turned off."""
         if self.keep_questions:
-            self._put(record)
+            self._put(replace(record, texts=record.texts or self.texts))
 
     def voted(self, record: Vote) -> None:
-        self._put(record)
+        self._put(replace(record, texts=record.texts or self.texts))
 
     @property
     def waiting(self) -> tuple[int, int]:

@@ -36,6 +36,9 @@ class Asked:
     status: Status
     # Where the quotes came from ("text.md#3 text.md#5"), so an owner sees what answered.
     quoted: str = ""
+    # The texts folder the bot served (its full path), so the report of one bot does not
+    # count another's questions; empty in records kept before it was noted.
+    texts: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class Vote:
     question: str
     status: Status | None = None
     comment: str = ""
+    texts: str = ""
 
 
 def asked(answer: Answer, answer_id: str) -> Asked:

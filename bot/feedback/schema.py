@@ -19,6 +19,7 @@ questions = Table(
     Column("language", String(8), nullable=False),
     Column("status", String(16), nullable=False),
     Column("quoted", Text, nullable=False, server_default=""),
+    Column("texts", Text, nullable=False, server_default=""),
 )
 
 feedback = Table(
@@ -31,4 +32,5 @@ feedback = Table(
     Column("question", Text, nullable=False),
     Column("status", String(16), nullable=True),
     Column("comment", Text, nullable=False, server_default=""),
+    Column("texts", Text, nullable=False, server_default=""),
 )

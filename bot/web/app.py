@@ -149,7 +149,9 @@ def create_app(
     """
     settings = engine.settings
     if journal is None:
-        journal = Journal(settings.database, keep_questions=settings.question_log)
+        journal = Journal(
+            settings.database, keep_questions=settings.question_log, texts=settings.texts_folder
+        )
     # Questions asked at once, from the API and the chat, are encoded together; a new
     # index build is taken up while serving (live.py).
     live = LiveEngine(replace(engine, model=BatchingEmbedder(engine.model)))
