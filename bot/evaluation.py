@@ -153,6 +153,9 @@ class Outcome:
     answerable: bool = True
     # Whether the answering sentences were marked; None when the case names none.
     marked: bool | None = None
+    # The share of the answering passage's sentences that were marked: a marked answer
+    # says little when most of its passage is marked with it.
+    marked_share: float | None = None
 
     def refused(self, threshold: float) -> bool:
         """Silent: the text is said to say nothing about it."""
@@ -201,16 +204,19 @@ def dense_system(
         # by its best score.
         confidence = search.confidence if selection else search.ranking.confidence
         ranked = tuple(paragraphs[i] for i in search.ranking.positions)
-        marked = None
+        marked, share = None, None
         if marks and case.marks:
-            marked = all(_is_marked(index, search, case, mark) for mark in case.marks)
-        return Outcome(case, ranked, confidence, answerable, marked)
+            judged = [_marking(index, search, case, mark) for mark in case.marks]
+            marked = all(hit for hit, _ in judged)
+            share = float(np.mean([part for _, part in judged]))
+        return Outcome(case, ranked, confidence, answerable, marked, share)
 
     return run
 
 
-def _is_marked(index: Index, search: Search, case: Case, mark: str) -> bool:
-    """Whether the sentence holding `mark` is among those marked in its paragraph.
+def _marking(index: Index, search: Search, case: Case, mark: str) -> tuple[bool, float]:
+    """Whether the sentence holding `mark` is among those marked in its paragraph, and
+    the share of that paragraph's sentences marked.
 
     Judged apart from ranking: the paragraph is the labelled one, wherever it ranked.
     """
@@ -219,7 +225,8 @@ def _is_marked(index: Index, search: Search, case: Case, mark: str) -> bool:
             if not any(mark in s.text for s in passage.sentences):
                 raise ValueError(f"{case.id}: the mark {mark!r} spans two sentences")
             marked = best_sentences(index, position, search.query, search.expected)
-            return any(mark in s.text for s in marked)
+            hit = any(mark in s.text for s in marked)
+            return hit, len(marked) / len(passage.sentences)
     raise ValueError(f"{case.id}: no answering paragraph contains the mark {mark!r}")
 
 
@@ -246,8 +253,10 @@ class Metrics:
     refusal_precision: float
     refusal_recall: float
     in_scope_refused: int
-    # Share of the cases with marks whose answering sentences were all marked.
+    # Share of the cases with marks whose answering sentences were all marked, and the
+    # mean share of their answering passage's sentences marked.
     marked: float = float("nan")
+    marked_share: float = float("nan")
     # Answerable questions quoted only as related; near misses quoted as answers;
     # the share of off-topic questions met with silence.
     in_scope_related: int = 0
@@ -275,6 +284,7 @@ def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
     refused_out = sum(not o.case.in_scope for o in refused)
     out_of_scope = sum(not o.case.in_scope for o in outcomes)
     marked = [o.marked for o in outcomes if o.marked is not None]
+    shares = [o.marked_share for o in outcomes if o.marked_share is not None]
     off_topic = [o for o in outcomes if o.case.kind == "off_topic"]
     return Metrics(
         in_scope=len(scoped),
@@ -286,6 +296,7 @@ def measure(outcomes: Sequence[Outcome], threshold: float) -> Metrics:
         refusal_recall=_share(refused_out, out_of_scope),
         in_scope_refused=len(refused) - refused_out,
         marked=_share(sum(marked), len(marked)),
+        marked_share=_share(sum(shares), len(shares)),
         in_scope_related=sum(not o.refused(threshold) and not o.answerable for o in scoped),
         near_misses_answered=sum(
             o.answered(threshold) for o in outcomes if o.case.kind == "near_miss"
@@ -395,7 +406,7 @@ def format_reports(reports: Sequence[Report]) -> str:
         f"{'text':<22} {'system':<28} {'split':<8} {'n':>3} {'R@1':>5} {'R@3':>5} {'MRR':>5} "
         f"{'oos':>4} {'ref.P':>5} {'ref.R':>5} {'off-topic silent':>16} "
         f"{'near miss answered':>18} {'in-scope silent':>15} {'related':>7} {'threshold':>9} "
-        f"{'marked':>6}"
+        f"{'marked':>6} {'share':>5}"
     )
     lines = [header, "-" * len(header)]
     for report in reports:
@@ -406,7 +417,7 @@ def format_reports(reports: Sequence[Report]) -> str:
                 f"{m.refusal_precision:>5.2f} {m.refusal_recall:>5.2f} "
                 f"{m.off_topic_silent:>16.2f} {m.near_misses_answered:>18} "
                 f"{m.in_scope_refused:>15} {m.in_scope_related:>7} "
-                f"{report.threshold:>9.3f} {m.marked:>6.2f}"
+                f"{report.threshold:>9.3f} {m.marked:>6.2f} {m.marked_share:>5.2f}"
             )
     return "\n".join(lines)
 

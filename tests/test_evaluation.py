@@ -13,7 +13,8 @@ from bot.engine import Engine
 from bot.evaluation import Case, dense_system, load_cases, measure, with_answers_found
 from bot.ingest.passages import split_passages
 from bot.ingest.texts import Text
-from bot.search.scoring import DEFAULT_WEIGHTS
+from bot.search.retrieve import retrieve
+from bot.search.scoring import DEFAULT_WEIGHTS, best_sentences
 
 
 def _case(question: str, answers: tuple[int, ...], marks: tuple[str, ...] = ()) -> Case:
@@ -25,6 +26,19 @@ def test_a_case_counts_as_marked_when_its_answering_sentence_is_marked(engine: E
     outcome = run(_case("Was ist das größte Hindernis?", (7,), ("Das größte Hindernis",)))
     assert outcome.marked is True
     assert measure([outcome], engine.threshold).marked == 1.0
+
+
+def test_the_share_marked_is_of_the_answering_paragraphs_sentences(engine: Engine) -> None:
+    question = "Was ist das größte Hindernis?"
+    outcome = dense_system(engine.index, engine.model, DEFAULT_WEIGHTS)(
+        _case(question, (7,), ("Das größte Hindernis",))
+    )
+    position = next(i for i, p in enumerate(engine.index.passages) if p.paragraph == 7)
+    search = retrieve(engine.index, engine.model, question, k=1, margin=2.0)
+    marked = best_sentences(engine.index, position, search.query, search.expected)
+    sentences = engine.index.passages[position].sentences
+    assert outcome.marked_share == len(marked) / len(sentences)
+    assert measure([outcome], engine.threshold).marked_share == outcome.marked_share
 
 
 def test_a_case_is_not_marked_when_another_sentence_of_the_paragraph_is(engine: Engine) -> None:
