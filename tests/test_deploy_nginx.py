@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from .conftest import PROJECT
+from .support.guide import section, shell_lines
 from .support.nginx import Recorder, documented_name, nginx_missing, recording_upstream
 from .support.nginx import self_signed as make_self_signed
 from .support.server import free_port
@@ -34,29 +35,9 @@ from .support.services import unavailable
 
 pytestmark = pytest.mark.server
 
-GUIDE = PROJECT / "docs" / "deploy.md"
 DEBIAN = Path("/etc/nginx")
 STEP = "### 6. nginx in front, in place of Debian's default site"
 TLS = "## TLS"
-
-
-def section(heading: str) -> str:
-    """The guide's text under `heading`, up to the next heading of any level."""
-    text = GUIDE.read_text(encoding="utf-8")
-    start = text.index(f"\n{heading}\n") + len(heading) + 2
-    following = re.search(r"^#{2,3} ", text[start:], re.MULTILINE)
-    return text[start : start + following.start()] if following else text[start:]
-
-
-def shell_lines(text: str) -> list[str]:
-    """The commands of the ```sh blocks in `text`, continuation lines joined, no comments."""
-    commands: list[str] = []
-    for block in re.findall(r"^```sh\n(.*?)^```$", text, re.MULTILINE | re.DOTALL):
-        for line in block.replace("\\\n", " ").splitlines():
-            command = line.split("  #")[0].strip()
-            if command and not command.startswith("#"):
-                commands.append(command)
-    return commands
 
 
 def nginx_steps() -> list[str]:
