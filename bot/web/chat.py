@@ -72,9 +72,16 @@ _CSS = """
 #conversation .message .prose { opacity: 1 !important; }
 /* The clear button in a row of its own, not over the first line of the conversation. */
 #conversation .top-panel { position: static; display: flex; justify-content: flex-end; }
-/* A phone: the quotes take the width, not a narrow column between wide margins. */
+#heading .chat-title { margin-bottom: .3rem; }
+#heading .chat-intro { margin-top: 0; }
+/* A phone: the quotes take the width, not a narrow column between wide margins. The
+   question box stays at the foot of the screen while the chat is in view (sticky, so it
+   goes with the chat when the reader scrolls on to the full text), not below the fold. */
 @media (max-width: 640px) {
-  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+  .column > .gr-group:has(#question) { position: sticky; bottom: 0; z-index: 5;
+    background: var(--background-fill-primary); }
+  #heading .chat-title { font-size: 1.5rem !important; line-height: 1.25; }
+  #heading .chat-intro { font-size: .9rem; }
   #conversation .message-wrap { margin-left: 0 !important; }
   #conversation .message-row { margin: 8px 2px !important; }
   #conversation .message-row.bot-row { max-width: 100% !important; width: 100%; }
@@ -83,6 +90,18 @@ _CSS = """
   .essay { max-height: none; }
 }
 """
+
+
+# Gradio puts every rule of `css` inside its container; what styles the container itself
+# goes into the page's head. On a phone: the container clips what is too wide (as its
+# `overflow: hidden` did) without becoming a scroller of its own, which would stop the
+# question box from sticking to the screen; and narrow margins.
+_HEAD = """<style>
+@media (max-width: 640px) {
+  .gradio-container { overflow: clip !important; }
+  .gradio-container > .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+}
+</style>"""
 
 
 def user_questions(history: list[dict[str, Any]]) -> list[str]:
@@ -259,6 +278,9 @@ def build_chat(desk: Desk) -> gr.Blocks:
                         max_length=settings.max_question_chars,
                         label="Frage",
                         show_label=False,
+                        # A button to send by, named in words: a phone's keyboard may
+                        # offer no Enter, and Gradio's icon has no name to read out.
+                        submit_btn=LANGUAGES[language].widget.ask,
                         elem_id="question",
                     ),
                     examples=chat_examples(live.engine) or None,
@@ -368,6 +390,7 @@ def mount_chat(app: FastAPI, desk: Desk) -> FastAPI:
         mcp_server=False,
         root_path=live.engine.settings.root_path or None,
         css=_CSS,
+        head=_HEAD,
         js=chat_script(texts_language(t.content for t in live.engine.texts)),
         show_error=False,  # a failure's text is for the log, not for anonymous readers
         max_file_size=0,  # no uploads: the chat has no file components
