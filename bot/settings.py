@@ -170,6 +170,21 @@ class Settings(BaseSettings):
         "",
         description="Path prefix under which a reverse proxy serves the bot (e.g. `/bot`).",
     )
+    title: str = Field(
+        "",
+        max_length=200,
+        description="The chat's heading, and the widget's when the page embedding it gives "
+        "none (`data-title`). Plain text, never markup. Default: the text's own title (its "
+        "first heading, else its file name made readable); with several texts, "
+        '"Fragen an den Text" in the texts\' language.',
+    )
+    intro: str = Field(
+        "",
+        max_length=2000,
+        description="The line under the chat's heading. Plain text, never markup. Default: "
+        "that answers are verbatim quotes with their paragraph number, in the texts' "
+        "language.",
+    )
     data_dir: Path = Field(
         _PROJECT / "data",
         description="Where the bot keeps what readers asked and their feedback (an SQLite "
@@ -200,6 +215,12 @@ class Settings(BaseSettings):
             text = str(value).strip()
             return Path(text).expanduser() if text else None
         return value
+
+    @field_validator("title", "intro")
+    @classmethod
+    def _words(cls, value: str) -> str:
+        # One line each, as a .env file or a unit's Environment= line gives it.
+        return " ".join(value.split())
 
     @field_validator("allowed_origins")
     @classmethod

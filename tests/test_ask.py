@@ -59,11 +59,20 @@ def test_english_questions_get_english_framing(engine: Engine) -> None:
     assert answer.found
     assert answer.message == "This is what the text says:"
     assert "Paragraph " in answer.markdown
+    assert answer.language == "en"  # what a client's own words around it follow
 
 
 def test_the_json_shape_is_the_contract(engine: Engine) -> None:
     data = ask("Wer hat Stability AI verklagt?", engine).to_json()
-    assert set(data) == {"question", "found", "status", "message", "passages", "markdown"}
+    assert set(data) == {
+        "question",
+        "language",
+        "found",
+        "status",
+        "message",
+        "passages",
+        "markdown",
+    }
     assert set(data["passages"][0]) == {
         "source",
         "title",

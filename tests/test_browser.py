@@ -121,8 +121,8 @@ def test_a_follow_up_in_the_chat_leans_on_the_earlier_question(
 
 
 def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: Server) -> None:
-    """The gate opens only what the page uses: asking, an example, retry, undo, a vote and
-    its comment, clear and a reload must meet no refusal (gate.py's list was read off this
+    """The gate opens only what the page uses: asking, an example, a vote and its comment,
+    clear and a reload must meet no refusal (gate.py's list was read off this
     page), and nothing the page does is blocked by its Content-Security-Policy."""
     refused: list[str] = []
     against_policy: list[str] = []
@@ -146,18 +146,15 @@ def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: S
         page.get_by_role("button", name="Was ist also ein Stiftungsmodell?").click()
         answers = page.locator(".message-row blockquote")
         expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
-        page.get_by_role("button", name="Dislike").first.click()
+        page.get_by_role("button", name="Nicht hilfreich").first.click()
         page.locator("#vote-comment-text textarea").fill("Zu lang.")
         page.locator("#vote-comment-text textarea").press("Enter")
         expect(page.locator("#vote-comment")).to_be_hidden()
         getty = page.locator(".message-row", has_text="Klage gegen Getty Images")
         ask_in_chat(page, "Wer hat Stability AI verklagt?")
         expect(getty.first).to_be_visible(timeout=ANSWER_TIMEOUT)
-        page.get_by_role("button", name="Retry").click()
-        expect(getty.first).to_be_visible(timeout=ANSWER_TIMEOUT)
-        page.get_by_role("button", name="Undo").click()
-        expect(getty).to_have_count(0)
         page.get_by_role("button", name="Clear").click()
+        expect(getty).to_have_count(0)
         page.reload()
         ask_in_chat(page, "Was kostet ein Grundlagenmodell?")
         expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
@@ -254,3 +251,64 @@ def test_a_quote_in_the_chat_is_copied_with_its_citation_and_link(
             f"„{getty.text}“\n— Open-source-grundlagenmodelle, Absatz 8 · Mögliche Hürden\n"
             f"{bot.url}/#open-source-grundlagenmodelle-p8"
         )
+
+
+def test_an_answer_has_no_retry_or_undo_only_its_thumbs(browser: Browser, bot: Server) -> None:
+    """An answer quotes the text: asked again, it is the same. Under it are the thumbs to
+    vote with, and no retry or undo (in any language Gradio might name them)."""
+    with guarded_page(browser, locale="en-US") as (page, blocked):
+        page.goto(bot.url + "/")
+        questions = ("Wer hat Stability AI verklagt?", "Who released Stable Diffusion?")
+        for answers, question in enumerate(questions, start=1):
+            ask_in_chat(page, question)
+            expect(page.locator("#question textarea:not([disabled])")).to_have_count(
+                1, timeout=ANSWER_TIMEOUT
+            )
+            page.wait_for_timeout(300)
+            under_answers = page.locator("#conversation .message-buttons button")
+            expect(under_answers).to_have_count(2 * answers)  # two thumbs under each
+            names = {b.get_attribute("aria-label") for b in under_answers.all()}
+            assert names <= {"Hilfreich", "Nicht hilfreich", "Helpful", "Not helpful"}, names
+            for gradios in ("Retry", "Undo", "Wiederholen", "Rückgängig"):
+                expect(page.get_by_role("button", name=gradios)).to_have_count(0)
+        assert blocked.urls == []
+
+
+OWNERS_TITLE = 'Handbuch <img src=x onerror="window.__pwned=1"> & <b>Kantine</b>'
+OWNERS_INTRO = "Fragen Sie <script>window.__pwned=2</script> *alles* zur Kantine."
+
+
+def test_the_owners_title_and_intro_head_the_chat_and_the_widget_as_plain_text(
+    browser: Browser, shared_index_dir: Path, tmp_path: Path
+) -> None:
+    env = {"ESSAYBOT_TITLE": OWNERS_TITLE, "ESSAYBOT_INTRO": OWNERS_INTRO}
+    with (
+        running_server(tmp_path, "--index-dir", str(shared_index_dir), env=env) as owned,
+        guarded_page(browser) as (page, blocked),
+    ):
+        page.goto(owned.url + "/")
+        expect(page.locator("#heading h1")).to_have_text(OWNERS_TITLE)
+        expect(page.locator("#heading p")).to_have_text(OWNERS_INTRO)
+        assert page.title() == OWNERS_TITLE
+        assert page.locator("#heading img, #heading b, #heading script, #heading em").count() == 0
+        # The widget's header follows it where the page gives none, and yields to one given.
+        page.goto(owned.url + "/widget?lang=en")
+        expect(page.locator("#title")).to_have_text(OWNERS_TITLE)
+        assert page.title() == OWNERS_TITLE
+        assert page.locator("img, b").count() == 0
+        page.goto(owned.url + "/widget?lang=de&title=Fragen%20zum%20Essay")
+        expect(page.locator("#title")).to_have_text("Fragen zum Essay")
+        assert all(f.evaluate("window.__pwned") is None for f in page.frames)
+        assert blocked.urls == []
+
+
+def test_by_default_the_chat_and_the_widget_are_headed_by_the_texts_own_title(
+    browser: Browser, bot: Server
+) -> None:
+    with guarded_page(browser) as (page, blocked):
+        page.goto(bot.url + "/")
+        expect(page.locator("#heading h1")).to_have_text("Open-source-grundlagenmodelle")
+        expect(page.locator("#heading p")).to_contain_text("wörtliche Zitate")
+        page.goto(bot.url + "/widget?lang=de")
+        expect(page.locator("#title")).to_have_text("Open-source-grundlagenmodelle")
+        assert blocked.urls == []

@@ -8,8 +8,12 @@ from typing import Any, cast
 from bot.feedback.given import AnswersGiven
 from bot.feedback.records import Asked, Status
 from bot.ingest.texts import Text
+from bot.languages import LANGUAGES
+from bot.settings import Settings
 from bot.web.chat import chat_answer_id, user_questions, vote_on
 from bot.web.essay import essay_html
+from bot.web.heading import chat_heading, heading_html, owner_title
+from bot.web.widget import widget_page
 
 
 def test_the_full_text_numbers_paragraphs_and_escapes_every_character() -> None:
@@ -79,3 +83,32 @@ def test_the_chat_reads_earlier_questions_in_gradio_6s_message_shape() -> None:
         {"role": "user", "content": [{"type": "file", "file": {"path": "x.png"}}]},
     ]
     assert user_questions(history) == ["Was hat Meta gemacht?", "Und dann?"]
+
+
+def test_the_chat_is_headed_by_the_owners_words_else_the_texts_title_else_a_plain_one() -> None:
+    essay = Text("essay.txt", "Offene Modelle\nDer erste Absatz sagt, was der Text will.\n")
+    handbook = Text("handbuch.txt", "Die Kantine öffnet um acht Uhr und schließt um drei.\n")
+    english = Text("notes.txt", "The canteen opens at eight and closes at three.\n")
+    plain = Settings()
+    assert chat_heading(plain, (essay,))[0] == "Offene Modelle"
+    assert chat_heading(plain, (essay, handbook)) == (
+        "Fragen an den Text",
+        LANGUAGES["de"].widget.chat_intro,
+    )
+    assert chat_heading(plain, (english, english))[0] == "Questions about the text"
+    assert owner_title(plain, (essay, handbook)) == ""  # the widget says it in its own words
+    owned = Settings(title="  Unser\n Handbuch ", intro="Fragen zur Kantine.")
+    assert chat_heading(owned, (essay, handbook)) == ("Unser Handbuch", "Fragen zur Kantine.")
+    assert owner_title(owned, (essay,)) == "Unser Handbuch"
+
+
+def test_the_owners_title_and_intro_are_text_never_markup() -> None:
+    owned = Settings(title='<img src=x onerror="alert(1)"> & Co', intro="<script>x</script>")
+    html = heading_html(owned, (Text("a.txt", "Ein Satz, der endet.\n"),))
+    assert html == (
+        '<h1 class="chat-title">&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; Co</h1>\n'
+        '<p class="chat-intro">&lt;script&gt;x&lt;/script&gt;</p>'
+    )
+    page = widget_page('"><script>alert(1)</script>').decode()
+    assert 'data-title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    assert "<script>alert(1)" not in page

@@ -44,9 +44,9 @@ def vote_in_chat(page: Page, question: str, comment: str) -> None:
     box.fill(question)
     box.press("Enter")
     expect(page.locator(".message-row .status")).to_have_count(1, timeout=ANSWER_TIMEOUT)
-    page.get_by_role("button", name="Dislike").last.click()
+    page.get_by_role("button", name="Nicht hilfreich").last.click()
     page.locator("#vote-comment-text textarea").fill(comment)
-    page.get_by_role("button", name="Senden / send").click()
+    page.get_by_role("button", name="Senden").click()
     expect(page.locator("#vote-comment")).to_be_hidden()
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..errors import QuestionRejected
 from ..ingest.titles import title
 from ..languages import LANGUAGES
-from ..languages.guess import guess_language
+from ..languages.guess import Language, guess_language
 from ..search.question import clean_question
 from ..search.retrieve import Status, quote_hits, retrieve
 from .markdown import anchor, original, quote_markdown
@@ -52,6 +52,9 @@ class Quote:
 @dataclass(frozen=True)
 class Answer:
     question: str
+    # The question's language, which every word around the quotes follows (the message,
+    # the labels; a client's own words too, e.g. the widget's copy button).
+    language: Language
     found: bool
     # How sure: "answered", "related" (on the topic, without what was asked), "silent".
     status: Status
@@ -83,7 +86,8 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
     )
     status = search.status(engine.threshold)
     hits = quote_hits(engine.index, search, status)
-    words = LANGUAGES[guess_language(question)].messages
+    language = guess_language(question)
+    words = LANGUAGES[language].messages
     message = words.says(status)
     titles = {text.source: title(text) for text in engine.texts}
     quotes = tuple(
@@ -110,7 +114,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         slide_label=words.slide,
         titles=titles,
     )
-    return Answer(question, bool(hits), status, message, quotes, markdown)
+    return Answer(question, language, bool(hits), status, message, quotes, markdown)
 
 
 def _clean_history(history: Sequence[str], keep: int, max_chars: int) -> tuple[str, ...]:

@@ -159,6 +159,12 @@ VOCABULARY = Vocabulary(
         copy="Kopieren",
         copied="Kopiert",
         searching="Suche im Text …",
+        like="Hilfreich",
+        dislike="Nicht hilfreich",
+        chat_title="Fragen an den Text",
+        chat_intro="Die Antworten sind wörtliche Zitate aus dem Text, mit Absatznummer; die "
+        "passendsten Sätze sind hervorgehoben. Answers quote the text verbatim; ask in German "
+        "or English.",
     ),
     rejections=MappingProxyType(
         {

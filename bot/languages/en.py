@@ -134,6 +134,11 @@ VOCABULARY = Vocabulary(
         copy="Copy",
         copied="Copied",
         searching="Searching the text …",
+        like="Helpful",
+        dislike="Not helpful",
+        chat_title="Questions about the text",
+        chat_intro="The answers are verbatim quotes from the text, with their paragraph "
+        "number; the sentences that matter most are highlighted. Ask in English or German.",
     ),
     rejections=MappingProxyType(
         {

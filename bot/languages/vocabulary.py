@@ -71,6 +71,13 @@ class WidgetWords:
     copied: str
     # Said while the answer is on its way.
     searching: str
+    # The chat's thumbs under an answer: their names, for whoever cannot see the icons.
+    like: str
+    dislike: str
+    # The chat page's heading and the line under it, where the owner sets none and no
+    # single text lends its title (settings.py: `title`, `intro`).
+    chat_title: str
+    chat_intro: str
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from ..watch import FolderWatch
 from .desk import Desk
 from .gate import is_json, route_label
 from .headers import SecurityHeaders
+from .heading import owner_title
 from .hosts import HostGuard, HostPolicy
 from .limits import BodyLimits, RequestLimits
 from .originals import original_file
@@ -206,7 +207,7 @@ def create_app(
     # the address that connected, for access control.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.proxies))
     app.add_middleware(KeepPeer, proxies=proxies)
-    add_widget_routes(app)
+    add_widget_routes(app, lambda: owner_title(settings, live.engine.texts))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

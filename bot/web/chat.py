@@ -26,6 +26,7 @@ from ..ops.ratelimit import too_many
 from ..search.question import UNSAFE
 from .essay import essay_html
 from .gate import GradioGate, function
+from .heading import chat_heading, heading_html
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -71,9 +72,16 @@ _CSS = """
 #conversation .message .prose { opacity: 1 !important; }
 /* The clear button in a row of its own, not over the first line of the conversation. */
 #conversation .top-panel { position: static; display: flex; justify-content: flex-end; }
-/* A phone: the quotes take the width, not a narrow column between wide margins. */
+#heading .chat-title { margin-bottom: .3rem; }
+#heading .chat-intro { margin-top: 0; }
+/* A phone: the quotes take the width, not a narrow column between wide margins. The
+   question box stays at the foot of the screen while the chat is in view (sticky, so it
+   goes with the chat when the reader scrolls on to the full text), not below the fold. */
 @media (max-width: 640px) {
-  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+  .column > .gr-group:has(#question) { position: sticky; bottom: 0; z-index: 5;
+    background: var(--background-fill-primary); }
+  #heading .chat-title { font-size: 1.5rem !important; line-height: 1.25; }
+  #heading .chat-intro { font-size: .9rem; }
   #conversation .message-wrap { margin-left: 0 !important; }
   #conversation .message-row { margin: 8px 2px !important; }
   #conversation .message-row.bot-row { max-width: 100% !important; width: 100%; }
@@ -82,6 +90,18 @@ _CSS = """
   .essay { max-height: none; }
 }
 """
+
+
+# Gradio puts every rule of `css` inside its container; what styles the container itself
+# goes into the page's head. On a phone: the container clips what is too wide (as its
+# `overflow: hidden` did) without becoming a scroller of its own, which would stop the
+# question box from sticking to the screen; and narrow margins.
+_HEAD = """<style>
+@media (max-width: 640px) {
+  .gradio-container { overflow: clip !important; }
+  .gradio-container > .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+}
+</style>"""
 
 
 def user_questions(history: list[dict[str, Any]]) -> list[str]:
@@ -114,8 +134,10 @@ def status_label(answer: Answer) -> str:
     """A small coloured label before the message, in the question's language, so a reader
     tells an answer from a merely related quote or silence at a glance (and a screen
     reader reads it out)."""
-    label = LANGUAGES[guess_language(answer.question)].messages.label(answer.status)
-    return f'<span class="status status-{answer.status}">{escape(label)}</span> '
+    label = LANGUAGES[answer.language].messages.label(answer.status)
+    # `lang` tells chat.js which words its buttons under this answer take.
+    kind, lang = answer.status, answer.language
+    return f'<span class="status status-{kind}" lang="{lang}">{escape(label)}</span> '
 
 
 def chat_answer_id(session: str, message: int) -> str:
@@ -154,7 +176,16 @@ def chat_examples(engine: Engine, count: int = 4) -> list[str]:
 
 class _Chat(gr.ChatInterface):
     """Gradio's chat, keeping the textbox's placeholder after a question: Gradio blanks it
-    while answering and never puts it back."""
+    while answering and never puts it back. Without retry and undo under the answers: an
+    answer quotes the text, so asking again gives the same one, and a reader who wants
+    another asks another question."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Gradio has no option for it: the buttons show whenever the events are wired,
+        # which ChatInterface always does. Its front end reads these flags.
+        self.chatbot._retryable = False  # type: ignore[attr-defined]
+        self.chatbot._undoable = False  # type: ignore[attr-defined]
 
     def _clear_and_save_textbox(self, message: Any) -> tuple[Any, Any]:
         _, saved = super()._clear_and_save_textbox(message)
@@ -162,11 +193,33 @@ class _Chat(gr.ChatInterface):
 
 
 def chat_script(language: Language) -> str:
-    """The page's script (static/chat.js), told the language of the texts."""
+    """The page's script (static/chat.js), told the language of the texts and the words
+    of its buttons in every language: those under an answer follow the answer's."""
     script = (files("bot.web") / "static" / "chat.js").read_text(encoding="utf-8")
+    words = {
+        name: {key: getattr(v.widget, key) for key in ("copy", "copied", "like", "dislike")}
+        for name, v in LANGUAGES.items()
+    }
+    text = json.dumps(words, ensure_ascii=True, sort_keys=True)
+    return script.replace("__LANG__", language).replace("__WORDS__", text)
+
+
+def retry_and_undo(page: gr.Blocks) -> set[int]:
+    """The functions behind Gradio's retry and undo, with every step that follows them:
+    the page shows neither button, so the gate lets no one call them."""
+    unused = {i for i, fn in page.fns.items() if {e for _, e in fn.targets} & {"retry", "undo"}}
+    grown = True
+    while grown:
+        after = {i for i, fn in page.fns.items() if fn.trigger_after in unused} - unused
+        unused |= after
+        grown = bool(after)
+    return unused
+
+
+def comment_words(language: Language) -> tuple[str, str]:
+    """The comment box's label and its button, in the language of the answer voted on."""
     words = LANGUAGES[language].widget
-    copy = json.dumps({"copy": words.copy, "copied": words.copied}, ensure_ascii=True)
-    return script.replace("__LANG__", language).replace("__WORDS__", copy)
+    return f"{words.thanks} {words.comment}", words.send
 
 
 def build_chat(desk: Desk) -> gr.Blocks:
@@ -198,12 +251,9 @@ def build_chat(desk: Desk) -> gr.Blocks:
             log.error("Could not answer in the chat: %s", exc)
             return LANGUAGES[language].widget.failed
 
-    with gr.Blocks(title="essaybot: Fragen an den Text") as page:
-        gr.Markdown(
-            "# Fragen an den Text\nDie Antworten sind wörtliche Zitate aus dem Text, mit "
-            "Absatznummer; die passendsten Sätze sind hervorgehoben. "
-            "*Answers quote the text verbatim; ask in German or English.*"
-        )
+    with gr.Blocks(title=chat_heading(settings, live.engine.texts)[0]) as page:
+        # Per page load, as the full text: a text added while serving may lend its title.
+        gr.HTML(lambda: heading_html(settings, live.engine.texts), elem_id="heading")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -228,6 +278,9 @@ def build_chat(desk: Desk) -> gr.Blocks:
                         max_length=settings.max_question_chars,
                         label="Frage",
                         show_label=False,
+                        # A button to send by, named in words: a phone's keyboard may
+                        # offer no Enter, and Gradio's icon has no name to read out.
+                        submit_btn=LANGUAGES[language].widget.ask,
                         elem_id="question",
                     ),
                     examples=chat_examples(live.engine) or None,
@@ -238,14 +291,16 @@ def build_chat(desk: Desk) -> gr.Blocks:
                 )
                 voted = gr.State(None)
                 with gr.Row(visible=False, elem_id="vote-comment") as comment_row:
+                    # Worded anew for each vote, in the language of the answer voted on.
+                    asks, sends = comment_words(language)
                     comment = gr.Textbox(
-                        label="Danke! Was hat gefehlt? (optional) / What was missing? (optional)",
+                        label=asks,
                         max_length=500,
                         max_lines=3,
                         scale=4,
                         elem_id="vote-comment-text",
                     )
-                    send_comment = gr.Button("Senden / send", scale=1, size="sm")
+                    send_comment = gr.Button(sends, scale=1, size="sm")
                 # Told here when a reader votes faster than the limit allows.
                 notice = gr.Markdown(visible=False, elem_id="vote-notice")
             with gr.Column(scale=2):
@@ -253,37 +308,54 @@ def build_chat(desk: Desk) -> gr.Blocks:
                 # Rendered per page load: the texts of the index that answers.
                 gr.HTML(lambda: essay_html(live.engine.texts), elem_id="essay")
 
-        async def too_many_votes(request: gr.Request) -> str | None:
-            """Votes count against the same per-client limit as the API's."""
+        async def too_many_votes(request: gr.Request, vote: Vote | None) -> str | None:
+            """Votes count against the same per-client limit as the API's; the reader is
+            told in the language of the answer voted on."""
             if not desk.limiter.items:
                 return None
             client = request.client.host if request.client else "unknown"
             wait = await desk.limiter.wait("votes", client)
-            return None if wait is None else too_many(language, wait, "votes")
+            said = guess_language(vote.question) if vote else language
+            return None if wait is None else too_many(said, wait, "votes")
 
-        async def on_vote(data: gr.LikeData, request: gr.Request) -> tuple[Vote | None, Any, Any]:
-            refused = await too_many_votes(request)
-            if refused:
-                return None, gr.update(visible=False), gr.update(value=refused, visible=True)
+        async def on_vote(
+            data: gr.LikeData, request: gr.Request
+        ) -> tuple[Vote | None, Any, Any, Any, Any]:
             vote = vote_on(desk.given, data.index, data.liked, request.session_hash or "")
+            refused = await too_many_votes(request, vote)
+            if refused:
+                hidden = gr.update(visible=False)
+                return None, hidden, gr.update(value=refused, visible=True), gr.skip(), gr.skip()
             if vote is None:
-                return None, gr.update(visible=False), gr.update(visible=False)
+                hidden = gr.update(visible=False)
+                return None, hidden, hidden, gr.skip(), gr.skip()
             journal.voted(vote)
-            return vote, gr.update(visible=True), gr.update(visible=False)
+            asks, sends = comment_words(guess_language(vote.question))
+            return (
+                vote,
+                gr.update(visible=True),
+                gr.update(visible=False),
+                gr.update(label=asks),
+                gr.update(value=sends),
+            )
 
         async def on_comment(
             vote: Vote | None, text: str, request: gr.Request
         ) -> tuple[None, Any, Any, Any]:
             # Control and bidi characters would reach the owner's terminal (the report).
             words = UNSAFE.sub("", text).strip()[:500] if isinstance(text, str) else ""
-            refused = await too_many_votes(request) if vote is not None and words else None
+            refused = await too_many_votes(request, vote) if vote is not None and words else None
             if vote is not None and words and not refused:
                 journal.voted(replace(vote, comment=words, given_at=datetime.now(UTC)))
             shown = gr.update(value=refused, visible=True) if refused else gr.update(visible=False)
             return None, gr.update(value=""), gr.update(visible=False), shown
 
         chatbot.like(
-            on_vote, None, [voted, comment_row, notice], api_visibility="private", queue=False
+            on_vote,
+            None,
+            [voted, comment_row, notice, comment, send_comment],
+            api_visibility="private",
+            queue=False,
         )
         for event in (comment.submit, send_comment.click):
             event(
@@ -318,15 +390,18 @@ def mount_chat(app: FastAPI, desk: Desk) -> FastAPI:
         mcp_server=False,
         root_path=live.engine.settings.root_path or None,
         css=_CSS,
+        head=_HEAD,
         js=chat_script(texts_language(t.content for t in live.engine.texts)),
         show_error=False,  # a failure's text is for the log, not for anonymous readers
         max_file_size=0,  # no uploads: the chat has no file components
         app_kwargs={"openapi_url": None, "docs_url": None, "redoc_url": None},
     )
     (mount,) = [r for r in mounted.routes if isinstance(r, Mount) and r.path == ""]
+    unused = retry_and_undo(page)
     calls = {
         index: function(len(fn.inputs), (event for _, event in fn.targets))
         for index, fn in page.fns.items()
+        if index not in unused
     }
     mount.app = GradioGate(mount.app, calls)
     return cast("FastAPI", mounted)

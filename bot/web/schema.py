@@ -58,6 +58,7 @@ class FeedbackRequest(BaseModel):
 
 class AskResponse(BaseModel):
     question: str
+    language: Literal["de", "en"]
     found: bool
     status: Status
     message: str

@@ -7,8 +7,10 @@ origin, behind a reverse proxy's sub-path, and in an intranet without internet.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import cache
+from html import escape
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -32,11 +34,23 @@ _WIDGET_POLICY = (
 )
 
 
-def _asset(name: str, *, policy: str | None = None) -> Response:
+def _served(name: str, body: bytes, *, policy: str | None = None) -> Response:
     headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     if policy:
         headers["Content-Security-Policy"] = policy
-    return Response((_STATIC / name).read_bytes(), media_type=_TYPES[name], headers=headers)
+    return Response(body, media_type=_TYPES[name], headers=headers)
+
+
+def _asset(name: str) -> Response:
+    return _served(name, (_STATIC / name).read_bytes())
+
+
+def widget_page(title: str) -> bytes:
+    """The widget's page, told the owner's title (settings' `title`, else the one text's),
+    which its header shows when the embedding page gives none; escaped, as the owner's
+    text. Empty: the widget says "Fragen zum Text" in its own language."""
+    page = (_STATIC / "widget.html").read_text(encoding="utf-8")
+    return page.replace("__TITLE__", escape(title, quote=True)).encode()
 
 
 @cache
@@ -60,10 +74,12 @@ def widget_words() -> bytes:
     return f"window.essaybotWords = {text};\n".encode()
 
 
-def add_widget_routes(app: FastAPI) -> None:
+def add_widget_routes(app: FastAPI, title: Callable[[], str]) -> None:
+    """The widget's routes; `title` gives the owner's title as it stands now."""
+
     @app.api_route("/widget", methods=["GET", "HEAD"], include_in_schema=False)
     def widget() -> Response:
-        return _asset("widget.html", policy=_WIDGET_POLICY)
+        return _served("widget.html", widget_page(title()), policy=_WIDGET_POLICY)
 
     @app.api_route("/widget.js", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_js() -> Response:

@@ -45,8 +45,10 @@
       ": 6px; z-index: 1; font: 20px/1 system-ui, sans-serif; width: 32px; height: 32px;",
     "  border: 0; border-radius: 16px; background: rgba(255,255,255,.9); cursor: pointer; }",
     "iframe { border: 0; width: 100%; height: 100%; }",
+    // A phone: the whole screen, as far as it shows now (dvh: not under the browser's bars).
     "@media (max-width: 480px) { .panel { left: 0; right: 0; top: 0; bottom: 0 !important;",
-    "  width: 100vw; height: 100vh; max-height: none !important; border-radius: 0; } }",
+    "  width: 100vw; height: 100vh; height: 100dvh; max-height: none !important;",
+    "  border-radius: 0; } }",
   ].join("\n");
   root.appendChild(style);
   host.style.setProperty("--accent", accent);

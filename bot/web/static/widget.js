@@ -14,7 +14,9 @@
   // How sure an answer is (the API's "status"); a conversation saved before answers had
   // one shows without a label.
   var STATUSES = ["answered", "related", "silent"];
-  var title = (params.get("title") || "").slice(0, 80) || words.title;
+  // The page's data-title, else the owner's (the bot's `title` setting, or its one text's).
+  var title = (params.get("title") || "").slice(0, 80) || byId("widget").dataset.title ||
+    words.title;
   var accent = params.get("accent") || "";
   var instance = (params.get("id") || "default").replace(/[^\w-]/g, "").slice(0, 40);
   var storageKey = "essaybot:" + instance;
@@ -169,17 +171,22 @@
       answer.appendChild(element("p", "pending", words.searching));
       answer.setAttribute("aria-busy", "true");
     } else {
+      // Every word of an answer in the language it was asked in, whatever the widget's.
+      var said = languageOf(turn.answer);
+      answer.lang = said;
       var status = STATUSES.indexOf(turn.answer.status) >= 0 ? turn.answer.status : null;
       var message = element("p", "message", "");
       if (status) {
         // Not by colour alone: the label says it in words too.
         answer.className += " " + status;
-        message.appendChild(element("span", "status", words[status]));
+        message.appendChild(element("span", "status", all[said][status]));
         message.appendChild(document.createTextNode(" "));
       }
       message.appendChild(document.createTextNode(turn.answer.message));
       answer.appendChild(message);
-      turn.answer.passages.forEach(function (quote) { answer.appendChild(renderQuote(quote)); });
+      turn.answer.passages.forEach(function (quote) {
+        answer.appendChild(renderQuote(quote, said));
+      });
       if (typeof turn.answer.id === "string") answer.appendChild(renderVote(turn));
     }
     item.appendChild(answer);
@@ -190,8 +197,17 @@
     return item;
   }
 
+  // The answer's language (the API says which); an answer saved before it said, the
+  // widget's.
+  function languageOf(answer) {
+    var said = answer.language;
+    return typeof said === "string" && Object.prototype.hasOwnProperty.call(all, said) ?
+      said : lang;
+  }
+
   // Helpful or not, and an optional word on what was missing: POST api/feedback.
   function renderVote(turn) {
+    var words = all[languageOf(turn.answer)];
     var bar = element("div", "vote");
     if (turn.vote === undefined) {
       bar.appendChild(element("span", "", words.helpful + " "));
@@ -249,7 +265,8 @@
     }).catch(function () { /* a lost vote must not disturb the reader */ });
   }
 
-  function renderQuote(quote) {
+  function renderQuote(quote, said) {
+    var words = all[said];
     var block = element("blockquote", "quote");
     var where = element("div", "where");
     var place = words.paragraph + " " + quote.paragraph +
@@ -277,7 +294,7 @@
     var copy = element("button", "copy quiet", words.copy);
     copy.type = "button";
     copy.addEventListener("click", function () {
-      var marks = lang === "de" ? ["„", "“"] : ["“", "”"];
+      var marks = said === "de" ? ["„", "“"] : ["“", "”"];
       var citation = marks[0] + quote.text + marks[1] + "\n— " + name + ", " + place + "\n" +
         link.href;
       copyText(citation).then(function () {
