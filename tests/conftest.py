@@ -15,6 +15,7 @@ import pytest
 from bot import Engine, Settings, load_engine
 
 from .support.guard import install_guard
+from .support.pages import intranet_page, static_site
 from .support.server import Server, running_server
 
 if TYPE_CHECKING:
@@ -141,3 +142,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 def artifacts() -> Iterator[Path]:
     ARTIFACTS.mkdir(exist_ok=True)
     yield ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[str]:
+    """The sample intranet page on another origin (host name localhost, its own port),
+    its widget pointed at the shared bot."""
+    site = tmp_path_factory.mktemp("site")
+    intranet_page(site, bot.url)
+    with static_site(site) as port:
+        yield f"http://localhost:{port}/intranet.html"

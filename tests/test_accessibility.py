@@ -6,7 +6,6 @@ chat; and what a reader sees is photographed on every run, at desktop and phone 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from playwright.sync_api import Browser, Frame, Page, expect
 
 from .conftest import PROJECT
 from .support.browser import guarded_page
-from .support.pages import intranet_page, static_site
 from .support.server import Server
 
 pytestmark = pytest.mark.browser
@@ -27,14 +25,6 @@ ANSWER_TIMEOUT = 60_000
 # for the README, so a test run leaves the checkout as it was.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or PROJECT / "artifacts" / "screenshots")
 BLOCKING = ("serious", "critical")
-
-
-@pytest.fixture(scope="module")
-def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("site")
-    intranet_page(site, bot.url)
-    with static_site(site) as port:
-        yield f"http://localhost:{port}/intranet.html"
 
 
 @pytest.fixture(scope="module", autouse=True)

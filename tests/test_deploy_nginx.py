@@ -30,7 +30,7 @@ from .conftest import PROJECT
 from .support.guide import section, shell_lines
 from .support.nginx import Recorder, documented_name, nginx_missing, recording_upstream
 from .support.nginx import self_signed as make_self_signed
-from .support.server import free_port
+from .support.server import free_port, stop
 from .support.services import unavailable
 
 pytestmark = pytest.mark.server
@@ -143,12 +143,7 @@ class Machine:
                 time.sleep(0.05)
             yield
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def debian_machine(root: Path, upstream: int) -> Machine:

@@ -4,14 +4,12 @@ sample intranet page and in the widget it opens. Chromium against the real bot."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Frame, Locator, Page, expect
 
 from .support.browser import guarded_page
-from .support.pages import intranet_page, static_site
 from .support.server import Server
 
 pytestmark = pytest.mark.browser
@@ -31,14 +29,6 @@ _ON_TOP = """e => {
   const hit = root.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
   return hit === e || e.contains(hit);
 }"""
-
-
-@pytest.fixture(scope="module")
-def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[str]:
-    site = tmp_path_factory.mktemp("site")
-    intranet_page(site, bot.url)
-    with static_site(site) as port:
-        yield f"http://localhost:{port}/intranet.html"
 
 
 def no_wider_than_the_screen(page: Page | Frame) -> None:

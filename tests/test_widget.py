@@ -6,7 +6,6 @@ blocked and recorded, and must never happen.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -22,15 +21,6 @@ pytestmark = pytest.mark.browser
 QUESTION = "Wer hat Stability AI verklagt?"
 GETTY = "Das Unternehmen muss sich nun mit der Klage gegen Getty Images auseinandersetzen"
 ANSWER_TIMEOUT = 60_000
-
-
-@pytest.fixture(scope="module")
-def intranet(tmp_path_factory: pytest.TempPathFactory, bot: Server) -> Iterator[str]:
-    """The sample page on another origin: host name localhost, its own port."""
-    site = tmp_path_factory.mktemp("site")
-    intranet_page(site, bot.url)
-    with static_site(site) as port:
-        yield f"http://localhost:{port}/intranet.html"
 
 
 def launcher(page: Page) -> Locator:

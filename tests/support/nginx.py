@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from .server import PROJECT, free_port
+from .server import PROJECT, free_port, stop
 
 SITE = PROJECT / "deploy" / "nginx-essaybot.conf"
 _DOCUMENTED_PORTS = ("7861", "7862", "7863")
@@ -142,12 +142,7 @@ def running_site(directory: Path, ports: Sequence[int]) -> Iterator[Proxy]:
                 time.sleep(0.1)
         yield Proxy(url, name, tls, certificate)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @contextmanager

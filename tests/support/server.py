@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -120,9 +121,14 @@ def running_server(
         wait_for_server(url, process, output)
         yield Server(url, process, netlog, output)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)
+
+
+def stop(process: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """Stop a server the test started: asked first, killed when it does not go."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
