@@ -191,7 +191,20 @@ def test_an_answer_opens_at_its_top_with_nothing_over_it(
             expect(page.locator("#question textarea:not([disabled])")).to_have_count(
                 1, timeout=ANSWER_TIMEOUT
             )
-            page.wait_for_timeout(300)  # the answer's last render
+            # The answer renders in steps and the question is brought to the top after
+            # each; a loaded machine takes longer than a fixed pause for the last one.
+            page.wait_for_function(
+                """() => {
+                    const wrap = document.querySelector('#conversation .bubble-wrap');
+                    const rows = wrap ? wrap.querySelectorAll('.message-row.user-row') : [];
+                    if (!rows.length) return false;
+                    const last = rows[rows.length - 1].getBoundingClientRect().top;
+                    const offset = last - wrap.getBoundingClientRect().top;
+                    return offset >= 0 && offset < 60;
+                }""",
+                timeout=10_000,
+            )
+            page.wait_for_timeout(300)  # and it stays there after the answer's last render
             frame = conversation_box(page)
             asked = page.locator(".message-row.user-row").last.bounding_box()
             first_quote = (
