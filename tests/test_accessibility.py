@@ -35,8 +35,12 @@ def fresh_summary(artifacts: Path) -> None:
 def axe_violations(target: Page | Frame, where: str, artifacts: Path) -> list[dict[str, Any]]:
     """axe-core's violations on the page or frame as it stands; every one, of any impact,
     is written to artifacts/axe.txt, the run's summary. Checked once Gradio has drawn
-    what the page loads (a part still loading is drawn at 20 % opacity)."""
-    target.wait_for_function("() => !document.querySelector('.pending')")
+    what the page loads: a part still loading is drawn at 20 % opacity and fades in over
+    0.15 s once loaded; axe measuring mid-fade sees grey text (failed CI once)."""
+    target.wait_for_function(
+        "() => !document.querySelector('.pending') && !document.getAnimations()"
+        ".some(a => a instanceof CSSTransition && a.playState === 'running')"
+    )
     violations: list[dict[str, Any]] = Axe().run(target).response["violations"]
     with (artifacts / "axe.txt").open("a", encoding="utf-8") as summary:
         summary.write(f"{where}: {len(violations)} violation(s)\n")
