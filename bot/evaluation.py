@@ -224,7 +224,7 @@ def _marking(index: Index, search: Search, case: Case, mark: str) -> tuple[bool,
         if passage.paragraph in case.answers and mark in passage.text:
             if not any(mark in s.text for s in passage.sentences):
                 raise ValueError(f"{case.id}: the mark {mark!r} spans two sentences")
-            marked = best_sentences(index, position, search.query, search.expected)
+            marked = best_sentences(index, position, search.query, search.expected, search.language)
             hit = any(mark in s.text for s in marked)
             return hit, len(marked) / len(passage.sentences)
     raise ValueError(f"{case.id}: no answering paragraph contains the mark {mark!r}")

@@ -35,7 +35,7 @@ def test_the_share_marked_is_of_the_answering_paragraphs_sentences(engine: Engin
     )
     position = next(i for i, p in enumerate(engine.index.passages) if p.paragraph == 7)
     search = retrieve(engine.index, engine.model, question, k=1, margin=2.0)
-    marked = best_sentences(engine.index, position, search.query, search.expected)
+    marked = best_sentences(engine.index, position, search.query, search.expected, search.language)
     sentences = engine.index.passages[position].sentences
     assert outcome.marked_share == len(marked) / len(sentences)
     assert measure([outcome], engine.threshold).marked_share == outcome.marked_share

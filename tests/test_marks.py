@@ -9,6 +9,7 @@ import numpy as np
 
 from bot.ingest.passages import split_passages
 from bot.ingest.texts import Text
+from bot.languages.guess import Language
 from bot.pipeline import manifest_for
 from bot.search.answertype import AnswerType
 from bot.search.scoring import best_sentences
@@ -22,20 +23,24 @@ def _at(cosine: float) -> list[float]:
     return [cosine, math.sqrt(1 - cosine**2)]
 
 
-def _index(text: Text, cosines: list[float]) -> Index:
-    """One passage whose sentences lie at the given cosines from the question: a seam for
-    the marking logic only."""
+def _index(text: Text, cosines: list[float], bare: list[float] | None = None) -> Index:
+    """One passage whose sentence windows lie at the given cosines from the question, and
+    its bare sentences at `bare` (the same, if not given): a seam for the marking logic
+    only."""
     (passage,) = split_passages(text)
     assert len(passage.sentences) == len(cosines)
-    sentences = np.array([_at(c) for c in cosines], dtype=np.float32)
+    windows = np.array([_at(c) for c in cosines], dtype=np.float32)
+    sentences = windows if bare is None else np.array([_at(c) for c in bare], dtype=np.float32)
     flat = faiss.IndexFlatIP(2)
     flat.add(np.array([_at(max(cosines))], dtype=np.float32))
     manifest = manifest_for((text,), "hand-made")
-    return Index(manifest, (passage,), flat, sentences, sentences, (0, len(cosines)))
+    return Index(manifest, (passage,), flat, windows, sentences, (0, len(cosines)))
 
 
-def _marked(index: Index, expected: AnswerType | None = None) -> list[str]:
-    return [s.text for s in best_sentences(index, 0, QUERY, expected)]
+def _marked(
+    index: Index, expected: AnswerType | None = None, language: Language | None = None
+) -> list[str]:
+    return [s.text for s in best_sentences(index, 0, QUERY, expected, language)]
 
 
 def test_a_sentence_with_the_kind_of_answer_asked_for_is_preferred() -> None:
@@ -58,3 +63,21 @@ def test_a_marked_introduction_brings_the_items_of_its_list() -> None:
         "- Ihren Personalausweis",
         "- Ihre Bankverbindung",
     ]
+
+
+def test_a_neighbour_close_only_through_the_answers_window_is_not_marked() -> None:
+    text = Text(
+        "n.txt",
+        "Die Kantine öffnet um 11:30 Uhr und schließt um 14 Uhr. Das Essen ist dort günstig.",
+    )
+    # The two sentences share a window, so both windows are close to the question; by
+    # itself the second sentence is far from it.
+    index = _index(text, [0.805, 0.800], bare=[0.86, 0.80])
+    assert _marked(index, language="de") == [
+        "Die Kantine öffnet um 11:30 Uhr und schließt um 14 Uhr."
+    ]
+    # Asked in another language, a bare sentence's score says too little: both stay.
+    assert len(_marked(index, language="en")) == 2
+    # A neighbour close by itself too is marked.
+    close = _index(text, [0.805, 0.800], bare=[0.86, 0.84])
+    assert len(_marked(close, language="de")) == 2

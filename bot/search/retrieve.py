@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from ..languages.guess import guess_language
+from ..languages.guess import Language, guess_language
 from .answertype import AnswerType, expected_answer, gives_answer
 from .conversation import contextualize
 from .distinguish import shared_words, without_words
@@ -66,6 +66,8 @@ class Search:
     confidence: float = 0.0
     # The kind of answer the question asks for, if its wording says.
     expected: AnswerType | None = None
+    # The language the question is asked in.
+    language: Language = "de"
 
     def status(self, threshold: float) -> Status:
         if self.confidence < threshold or not self.nearest:
@@ -152,12 +154,13 @@ def retrieve(
         chosen = {position for position, _ in nearest}
         ranked = zip(ranking.positions, ranking.scores, strict=True)
         nearest = tuple((position, score) for position, score in ranked if position in chosen)
-    confidence = margin_over_bank(index, ranking, guess_language(question))
+    language = guess_language(question)
+    confidence = margin_over_bank(index, ranking, language)
     if nothing_to_go_on(index, text):
         confidence = -1.0
     expected = expected_answer(question)
     answering = _answering(index, nearest, query, expected)
-    return Search(query, ranking, nearest, answering, confidence, expected)
+    return Search(query, ranking, nearest, answering, confidence, expected, language)
 
 
 def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:
@@ -173,7 +176,7 @@ def quote_hits(index: Index, search: Search, status: Status) -> tuple[Hit, ...]:
         Hit(
             index.passages[position],
             score,
-            best_sentences(index, position, search.query, search.expected),
+            best_sentences(index, position, search.query, search.expected, search.language),
         )
         for position, score in chosen
     )

@@ -16,7 +16,7 @@ import faiss
 import numpy as np
 
 from ..ingest.passages import Passage, introduction
-from ..languages.guess import Language
+from ..languages.guess import Language, texts_language
 from ..languages.words import letter_words, word_start
 from .lexical import Lexical
 
@@ -144,6 +144,18 @@ class Index:
         word), lower-case: whether a question shares a word with the text, inflected
         ("Kantinen", "Kantine") or not."""
         return frozenset(word_start(w) for p in self.passages for w in letter_words(p.text))
+
+    @cached_property
+    def languages(self) -> tuple[Language, ...]:
+        """The language of each passage's text, guessed from the whole text (a short
+        passage has too few words to tell by itself)."""
+        by_source: dict[str, list[str]] = {}
+        for passage in self.passages:
+            by_source.setdefault(passage.source, []).append(passage.text)
+        language = {
+            source: texts_language(["\n".join(parts)]) for source, parts in by_source.items()
+        }
+        return tuple(language[passage.source] for passage in self.passages)
 
     def sentences_of(self, position: int) -> Matrix:
         return self.sentence_vectors[self._rows(position)]
