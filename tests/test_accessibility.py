@@ -20,6 +20,8 @@ from .support.server import Server
 pytestmark = pytest.mark.browser
 
 QUESTION = "Wer hat Stability AI verklagt?"
+# The README's own example, answered right first: what a new reader sees in its pictures.
+SHOWN_QUESTION = "Mit welcher Klage muss sich Stability AI auseinandersetzen?"
 ANSWER_TIMEOUT = 60_000
 # Into artifacts/ (ignored) on every run; `make screenshots` points this at docs/screenshots/
 # for the README, so a test run leaves the checkout as it was.
@@ -132,7 +134,7 @@ def test_screenshots_of_what_a_reader_sees(
     width, height = viewport
     with guarded_page(browser, viewport={"width": width, "height": height}) as (page, blocked):
         page.goto(bot.url + "/")
-        ask_in_chat(page, QUESTION)
+        ask_in_chat(page, SHOWN_QUESTION)
         page.wait_for_timeout(500)
         expect(page.locator(".message-row.user-row").last).to_be_in_viewport()
         page.screenshot(path=str(SCREENSHOTS / f"chat-{name}.png"))
