@@ -6,7 +6,8 @@ over 512 tokens are encoded in overlapping chunks; each token keeps the state of
 where it stands farthest from an edge.
 
 Usage (from the project folder): .venv/bin/python docs/experiments/late_chunking.py MODE [SET ...]
-MODE: separate | late | late-windows; WITH_HEAD=1 pools the start token and prompt too.
+MODE: separate | late | late-windows | sumwin; WITH_HEAD=1 pools the start token and prompt too;
+WEIGHTED=1 weighs sumwin's sentences by their token counts.
 An experiment, not part of the bot: it reads the ONNX embedder's private parts.
 """
 
@@ -192,6 +193,41 @@ def late_index(texts: tuple, model: Any, mode: str) -> Index:
     return replace(index, ceilings=ceilings(index, model))
 
 
+def sum_windows_index(texts: tuple, model: Any) -> Index:
+    """Sentences and passages encoded apart; each window the sum of its sentences'
+    vectors (weighted by their token counts), normalised: no window is encoded."""
+    passages = tuple(p for text in texts for p in split_passages(text))
+    docs = [passage_document(p) for p in passages]
+    sents = [s.text for p in passages for s in p.sentences]
+    distinct = list(dict.fromkeys(docs + sents))
+    enc = model.encode_documents(distinct)
+    lengths = {t: len(e.ids) for t, e in zip(distinct, model._tokenizer.encode_batch(["passage: " + t for t in distinct]))}
+    counted["tokens"] += sum(lengths.values())
+    row = {t: i for i, t in enumerate(distinct)}
+    vectors = enc[[row[d] for d in docs]]
+    sentences = enc[[row[t] for t in sents]]
+    weighted = bool(__import__("os").environ.get("WEIGHTED"))
+    wins = []
+    for p in passages:
+        ss = p.sentences
+        for i in range(len(ss)):
+            members = list(range(max(0, i - 1), min(len(ss), i + 2)))
+            intro = introduction(p, i)
+            if intro is not None and ss.index(intro) not in members:
+                members.append(ss.index(intro))
+            v = sum(enc[row[ss[j].text]] * (lengths[ss[j].text] if weighted else 1.0) for j in members)
+            wins.append(v / np.linalg.norm(v))
+    windows = np.asarray(wins, dtype=np.float32)
+    manifest = replace(manifest_for(texts, model.identity), dimension=int(vectors.shape[1]), passages=len(passages), sentences=len(sentences))
+    index = Index(
+        manifest=manifest, passages=passages, vectors=vector_index(vectors),
+        window_vectors=windows, sentence_vectors=sentences, sentence_rows=sentence_rows(passages),
+        lexical=build_lexical(VIEWS["passages"].strings(passages)),
+        window_index=(vector_index(windows) if len(passages) > EXACT_UP_TO else None),
+    )
+    return replace(index, ceilings=ceilings(index, model))
+
+
 def main() -> None:
     mode, chosen = sys.argv[1], sys.argv[2:]
     settings = Settings()
@@ -203,7 +239,9 @@ def main() -> None:
         texts = load_texts(eval_set.texts)
         counted["tokens"] = 0
         t0 = time.perf_counter()
-        if mode == "separate":
+        if mode == "sumwin":
+            index = sum_windows_index(texts, model)
+        elif mode == "separate":
             strings = [s for name in VIEWS for s in VIEWS[name].strings(tuple(p for t in texts for p in split_passages(t)))]
             distinct = list(dict.fromkeys(strings))
             counted["tokens"] = sum(min(512, len(e.ids)) for e in model._tokenizer.encode_batch(["passage: " + s for s in distinct]))
