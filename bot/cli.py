@@ -6,15 +6,13 @@ import json
 import os
 import sys
 from collections import Counter
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .answer.ask import ask as ask_question
-from .engine import load_engine
 from .errors import EssaybotError, QuestionRejected
-from .feedback.answer_ids import AnswerIds, deployment_key
 from .options import setting_options, settings_from
 from .settings import Settings
 
@@ -29,7 +27,31 @@ __all__ = ["cli"]
 _PROJECT = Path(__file__).resolve().parent.parent
 
 
-@click.group()
+class _LazyGroup(click.Group):
+    """A group whose named commands are imported when they are run or listed (click's
+    "lazily loading subcommands"): `report` and `feedback` bring SQLAlchemy and Alembic,
+    which `ask` never needs."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lazy = lazy  # command name -> "module:attribute"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self._lazy])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._lazy:
+            return super().get_command(ctx, cmd_name)
+        module, name = self._lazy[cmd_name].split(":")
+        command = getattr(import_module(module, __package__), name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=_LazyGroup,
+    lazy={"report": ".feedback.commands:report", "feedback": ".feedback.commands:feedback"},
+)
 @click.version_option(package_name="essaybot")
 def cli() -> None:
     """Ask a text and get its own words back: quoted passages, never generated text.
@@ -150,6 +172,11 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
     if server is not None:
         answer = _ask_server(server, question)
     else:
+        # Only here: with --server the command needs neither the search nor the model.
+        from .answer.ask import ask as ask_question
+        from .engine import load_engine
+        from .feedback.answer_ids import AnswerIds, deployment_key
+
         try:
             given = ask_question(question, load_engine(settings))
             # The API's JSON, id and all: a vote sent with it to this deployment counts.
@@ -407,6 +434,7 @@ def serve(**flags: Any) -> None:
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from .engine import load_engine
     from .web.app import create_app, import_chat
     from .web.server import serve_app
 
@@ -424,13 +452,3 @@ def serve(**flags: Any) -> None:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
     serve_app(create_app(engine, watch=settings.watch and settings.build_index), settings)
-
-
-def _owner_commands() -> None:
-    from .feedback.commands import feedback, report
-
-    cli.add_command(report)
-    cli.add_command(feedback)
-
-
-_owner_commands()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -107,6 +109,27 @@ def test_the_command_line_can_ask_a_running_server(bot: Server) -> None:
     rejected = runner.invoke(cli, ["ask", "--server", bot.url, "Warum ist das so?"])
     assert rejected.exit_code == 2
     assert "Die Frage sagt nicht, worum es geht" in rejected.stderr
+
+
+def test_asking_a_server_from_the_command_line_loads_no_model_index_or_web_stack(
+    bot: Server,
+) -> None:
+    """`ask --server` is a client: it starts in a fraction of a second because it imports
+    none of what answers (the model's runtimes, numpy, FAISS, Gradio, the database)."""
+    heavy = ("numpy", "onnxruntime", "torch", "faiss", "gradio", "sqlalchemy", "tokenizers")
+    script = (
+        "import sys; from bot.cli import cli\n"
+        "try:\n"
+        f"    cli(['ask', '--server', {bot.url!r}, 'Wer hat Stable Diffusion veröffentlicht?'])\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        f"print('loaded:', sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "¶6" in run.stdout
+    assert run.stdout.rstrip().endswith("loaded: []"), run.stdout[-300:]
 
 
 def test_the_command_line_says_when_no_server_answers(tmp_path: Path) -> None:
