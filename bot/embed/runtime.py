@@ -3,10 +3,15 @@
 sentence-transformers' own ONNX backend cannot be installed beside transformers 5 (its
 optimum dependency pins transformers below 4.58), so the export is done here, once per
 model, into the model cache: torch's exporter with eager attention (so that ONNX Runtime
-can fuse it), ONNX Runtime's BERT graph optimiser, then 8-bit weight-only quantisation of
-the matrix multiplications (MatMulNBits, blocks of 32), which keeps the vectors within a
-cosine of 0.9999 of torch's. embedder.OnnxEmbedder runs it with the model's own
-tokenizer, prompts and pooling.
+can fuse it), an 8-bit word-embedding table, ONNX Runtime's BERT graph optimiser, then
+8-bit weight-only quantisation of the matrix multiplications (MatMulNBits, blocks of 32),
+which keeps the vectors within a cosine of 0.9999 of torch's. embedder.OnnxEmbedder runs
+it with the model's own tokenizer, prompts and pooling.
+
+The word-embedding table is most of a multilingual model (e5-small: 250k tokens x 384,
+384 MB of its 405 MB export); in 8 bits, a scale per block of 32, the export is 131 MB, a
+session loads in 0.9 s instead of 1.5 s and holds 270 MB less, and the vectors stay
+within a cosine of 0.9999 of torch's on the evaluation texts and questions.
 """
 
 from __future__ import annotations
@@ -26,7 +31,14 @@ __all__ = ["ONNX_RECIPE", "Runtime", "export_onnx", "onnx_path"]
 Runtime = Literal["onnx", "torch"]
 
 # Part of an index's model identity: a changed recipe gives other vectors.
-ONNX_RECIPE = "onnxruntime, fused attention, 8-bit weights (MatMulNBits, block 32), r1"
+ONNX_RECIPE = (
+    "onnxruntime, fused attention, 8-bit weights (MatMulNBits, block 32), "
+    "8-bit word embeddings (blocks of 32), r2"
+)
+# A Gather of a table this long is the word embedding (a vocabulary, not positions).
+_VOCABULARY_AT_LEAST = 10_000
+# Each run of this many numbers of a token's embedding has its own 8-bit scale.
+_EMBEDDING_BLOCK = 32
 _OPSET = 17
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -55,6 +67,7 @@ def export_onnx(
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".exporting-") as staging:
             plain = Path(staging) / "plain.onnx"
             config = _export_plain(model_dir, plain)
+            _quantise_embeddings(plain)
             optimised = _optimise(plain, config)
             quantised = Path(staging) / "model.onnx"
             _quantise(optimised, quantised)
@@ -100,6 +113,66 @@ def _export_plain(model_dir: Path, target: Path) -> Any:
             dynamo=False,
         )
     return model.config
+
+
+def _quantise_embeddings(path: Path) -> None:
+    """The word-embedding table in 8 bits, symmetric, a scale per block of 32 numbers,
+    looked up with standard ops (Gather, Cast, Reshape, Mul) that every ONNX Runtime
+    runs. The graph optimiser then leaves the lookup unfused; attention is fused as
+    before."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    tables = {i.name: i for i in graph.initializer if len(i.dims) == 2}
+    lookups = [
+        n
+        for n in graph.node
+        if n.op_type == "Gather"
+        and n.input[0] in tables
+        and tables[n.input[0]].dims[0] >= _VOCABULARY_AT_LEAST
+    ]
+    if len(lookups) != 1:  # not the graph this knows: leave it in 32 bits
+        return
+    (lookup,) = lookups
+    name, ids, out = lookup.input[0], lookup.input[1], lookup.output[0]
+    table = numpy_helper.to_array(tables[name]).astype(np.float32)
+    rows, width = table.shape
+    if width % _EMBEDDING_BLOCK:
+        return
+    blocks = table.reshape(rows, width // _EMBEDDING_BLOCK, _EMBEDDING_BLOCK)
+    scale = np.abs(blocks).max(axis=2) / 127.0
+    scale[scale == 0] = 1.0
+    codes = np.clip(np.rint(blocks / scale[:, :, None]), -127, 127).astype(np.int8)
+    graph.initializer.remove(tables[name])
+    graph.initializer.extend(
+        [
+            numpy_helper.from_array(codes.reshape(rows, width), f"{name}.int8"),
+            numpy_helper.from_array(scale.astype(np.float32), f"{name}.scale"),
+            numpy_helper.from_array(
+                np.array([0, 0, width // _EMBEDDING_BLOCK, _EMBEDDING_BLOCK]), f"{name}.blocked"
+            ),
+            numpy_helper.from_array(np.array([0, 0, width]), f"{name}.rows"),
+            numpy_helper.from_array(np.array([3]), f"{name}.last"),
+        ]
+    )
+    at = list(graph.node).index(lookup)
+    graph.node.remove(lookup)
+    for offset, node in enumerate(
+        [  # codes [batch, tokens, width] in blocks, times each block's scale
+            helper.make_node("Gather", [f"{name}.int8", ids], [f"{out}.int8"]),
+            helper.make_node("Cast", [f"{out}.int8"], [f"{out}.codes"], to=TensorProto.FLOAT),
+            helper.make_node("Reshape", [f"{out}.codes", f"{name}.blocked"], [f"{out}.blocks"]),
+            helper.make_node("Gather", [f"{name}.scale", ids], [f"{out}.scale"]),
+            helper.make_node("Unsqueeze", [f"{out}.scale", f"{name}.last"], [f"{out}.scales"]),
+            helper.make_node("Mul", [f"{out}.blocks", f"{out}.scales"], [f"{out}.scaled"]),
+            helper.make_node("Reshape", [f"{out}.scaled", f"{name}.rows"], [out]),
+        ]
+    ):
+        graph.node.insert(at + offset, node)
+    onnx.save(model, str(path))
 
 
 def _optimise(plain: Path, config: Any) -> Any:
