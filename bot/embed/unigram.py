@@ -1,0 +1,178 @@
+"""The model's own tokenizer, for a multilingual Unigram vocabulary, in a fraction of the memory.
+
+`tokenizers` holds XLM-R's 250,000 pieces in a character trie of hash maps: 266 MB and
+0.7 s to load. This module reads the same `tokenizer.json` and gives the same ids with a
+plain dictionary of pieces: the file's own normaliser (run by `tokenizers`), the same split
+on spaces ("▁" before each word) and on special tokens, and the same Viterbi search in
+64-bit floats, ties going where `tokenizers` sends them (to the piece that starts first).
+A `tokenizer.json` of any other shape is left to `tokenizers` (`read` returns None).
+Checked id for id against `tokenizers` on every evaluation text (tests/test_unigram.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+__all__ = ["UnigramTokenizer", "read"]
+
+_SPACE = "\u2581"
+# What `tokenizers` costs an unknown character, below the least likely piece.
+_UNK_PENALTY = 10.0
+# Words seen this often are looked up, not searched again (`tokenizers` caches too).
+_CACHED_WORDS = 100_000
+
+
+class UnigramTokenizer:
+    """Ids for texts as `tokenizers` gives them for this vocabulary, with <s> and </s>."""
+
+    def __init__(
+        self,
+        pieces: dict[str, tuple[int, float]],
+        normalise: Callable[[str], str],
+        specials: dict[str, int],
+        unk_id: int,
+        bos_id: int,
+        eos_id: int,
+    ) -> None:
+        self._pieces = pieces
+        self._normalise = normalise
+        self._specials = specials
+        self._split = re.compile("|".join(re.escape(s) for s in sorted(specials, key=len)[::-1]))
+        self._unk_id = unk_id
+        self._bos, self._eos = bos_id, eos_id
+        self._unk_score = min(score for _, score in pieces.values()) - _UNK_PENALTY
+        self._longest = max(len(piece) for piece in pieces)
+        self._word = lru_cache(maxsize=_CACHED_WORDS)(self._search)
+
+    def token_to_id(self, token: str) -> int | None:
+        if token in self._specials:
+            return self._specials[token]
+        found = self._pieces.get(token)
+        return found[0] if found else None
+
+    def encode(self, text: str, max_length: int | None = None) -> list[int]:
+        """The ids of `text` between <s> and </s>; at most `max_length` in all."""
+        ids: list[int] = []
+        at = 0
+        for special in self._split.finditer(text) if self._specials else ():
+            ids += self._text_ids(text[at : special.start()])
+            ids.append(self._specials[special.group()])
+            at = special.end()
+        ids += self._text_ids(text[at:])
+        if max_length is not None:
+            ids = ids[: max(max_length - 2, 0)]
+        return [self._bos, *ids, self._eos]
+
+    def encode_batch(self, texts: Sequence[str], max_length: int | None = None) -> list[list[int]]:
+        return [self.encode(text, max_length) for text in texts]
+
+    def _text_ids(self, text: str) -> list[int]:
+        text = self._normalise(text).replace(" ", _SPACE)
+        if not text:
+            return []
+        if not text.startswith(_SPACE):
+            text = _SPACE + text
+        ids: list[int] = []
+        for word in text.split(_SPACE)[1:]:
+            ids += self._word(_SPACE + word)
+        return ids
+
+    def _search(self, word: str) -> list[int]:
+        """The most likely pieces of `word`: Viterbi over every piece that fits, an unknown
+        character where none starts; runs of unknown characters become one <unk>."""
+        pieces, longest, length = self._pieces, self._longest, len(word)
+        # best[end]: (score, start, id) of the best path ending at `end`.
+        best: list[tuple[float, int, int] | None] = [None] * (length + 1)
+        best[0] = (0.0, 0, -1)
+        for start in range(length):
+            reached = best[start]
+            if reached is None:
+                continue
+            single = False
+            for end in range(start + 1, min(length, start + longest) + 1):
+                found = pieces.get(word[start:end])
+                if found is None:
+                    continue
+                single = single or end == start + 1
+                _offer(best, end, reached[0] + found[1], start, found[0])
+            if not single:
+                _offer(best, start + 1, reached[0] + self._unk_score, start, self._unk_id)
+        ids: list[int] = []
+        end = length
+        while end > 0:
+            step = best[end]
+            assert step is not None  # every character is reachable, as a piece or unknown
+            ids.append(step[2])
+            end = step[1]
+        ids.reverse()
+        return [i for k, i in enumerate(ids) if i != self._unk_id or k == 0 or ids[k - 1] != i]
+
+
+def _offer(
+    best: list[tuple[float, int, int] | None], end: int, score: float, start: int, id_: int
+) -> None:
+    """Keep the path if it scores higher; on a tie the one that starts first, which
+    `tokenizers` meets first (its candidates ending at `end` are in order of start)."""
+    held = best[end]
+    if held is None or score > held[0] or (score == held[0] and start < held[1]):
+        best[end] = (score, start, id_)
+
+
+def read(path: Path) -> UnigramTokenizer | None:
+    """This module's tokenizer for the `tokenizer.json` at `path`, or None when the file
+    asks for anything it does not reproduce exactly."""
+    spec: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    model = spec.get("model") or {}
+    pre = spec.get("pre_tokenizer") or {}
+    if (
+        model.get("type") != "Unigram"
+        or model.get("byte_fallback")
+        or pre
+        != {"type": "Metaspace", "replacement": _SPACE, "prepend_scheme": "always", "split": True}
+        or not _wraps_in(spec.get("post_processor"), "<s>", "</s>")
+    ):
+        return None
+    specials = {t["content"]: int(t["id"]) for t in spec.get("added_tokens", [])}
+    if any(
+        not t.get("special") or t.get("normalized") or t.get("lstrip") or t.get("rstrip")
+        for t in spec.get("added_tokens", [])
+    ):
+        return None
+    pieces = {piece: (i, float(score)) for i, (piece, score) in enumerate(model["vocab"])}
+    for special in specials:
+        pieces.pop(special, None)
+    return UnigramTokenizer(
+        pieces, _normaliser(spec), specials, int(model["unk_id"]), specials["<s>"], specials["</s>"]
+    )
+
+
+def _normaliser(spec: dict[str, Any]) -> Callable[[str], str]:
+    """The file's own normaliser, run by `tokenizers` itself (its Unicode tables, its
+    regex engine), on a vocabulary of one piece: exact, and no memory to speak of."""
+    from tokenizers import Tokenizer
+
+    bare = {**spec, "model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0]]}}
+    bare["added_tokens"] = []
+    normalizer = Tokenizer.from_str(json.dumps(bare)).normalizer
+    if normalizer is None:
+        return lambda text: text
+    normalise: Callable[[str], str] = normalizer.normalize_str
+    return normalise
+
+
+def _wraps_in(spec: Any, first: str, last: str) -> bool:
+    single = (spec or {}).get("single") or []
+    return (
+        (spec or {}).get("type") == "TemplateProcessing"
+        and len(single) == 3
+        and single[0].get("SpecialToken", {}).get("id") == first
+        and "Sequence" in single[1]
+        and single[2].get("SpecialToken", {}).get("id") == last
+    )

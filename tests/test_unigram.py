@@ -1,0 +1,122 @@
+"""The small Unigram tokenizer gives the ids `tokenizers` gives, for every text it may meet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tokenizers import Tokenizer
+
+from bot import Engine
+from bot.embed.model import resolve_model
+from bot.embed.unigram import UnigramTokenizer, read
+from bot.ingest.folder import load_texts
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+ODD = [
+    "",
+    " ",
+    "  zwei  Leerzeichen  ",
+    "ein\u00a0geschütztes\u00a0Leerzeichen",
+    "Tab\tund\nZeile\r\nund\u2028Trenner",
+    "\u200bnull\u200dbreit\ufeff",
+    "Steuer\x01zeichen\x7f",
+    "ﬁ Ligatur, Ⅻ, ①, ㍿, ㋿ (jünger als manche Unicode-Tabelle)",
+    "Straße GROSS ß ÄÖÜ äöü",
+    "Emoji 😀 👨‍👩‍👧 🦀🦀🦀",
+    "中文 日本語 한국어 ᚠᛇᚻ ꙮ",
+    "q\u0307 kombinierend, Ǆǅǆ",
+    "a\u2581b (das Wortzeichen selbst)",
+    "Sonder <mask> und <s>Tokens</s> mitten <unk> im <pad> Text",
+    "x" * 3000,
+    "ab" * 2000 + " Ende",
+]
+
+
+@pytest.fixture(scope="module")
+def tokenizer_json(engine: Engine) -> Path:
+    return (
+        Path(resolve_model(engine.settings.model, engine.settings.model_cache)) / "tokenizer.json"
+    )
+
+
+@pytest.fixture(scope="module")
+def reference(tokenizer_json: Path) -> Tokenizer:
+    tokenizer = Tokenizer.from_file(str(tokenizer_json))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+@pytest.fixture(scope="module")
+def small(tokenizer_json: Path) -> UnigramTokenizer:
+    tokenizer = read(tokenizer_json)
+    assert tokenizer is not None, "the default model's tokenizer is a Unigram vocabulary"
+    return tokenizer
+
+
+def _evaluation_texts() -> list[str]:
+    """Every evaluation text in paragraphs, and every evaluation question."""
+    sets = json.loads((PROJECT / "evals" / "sets.json").read_text(encoding="utf-8"))
+    samples = []
+    for entry in sets.values():
+        for text in load_texts(PROJECT / "evals" / entry["texts"]):
+            samples += text.content.split("\n\n")
+        questions = PROJECT / "evals" / entry["questions"]
+        samples += [
+            json.loads(line)["question"]
+            for line in questions.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    return samples
+
+
+def test_every_evaluation_text_and_question_gets_the_same_ids(
+    small: UnigramTokenizer, reference: Tokenizer
+) -> None:
+    samples = _evaluation_texts()
+    assert len(samples) > 1000
+    ours = small.encode_batch(samples)
+    theirs = [e.ids for e in reference.encode_batch(samples)]
+    differ = [s[:60] for s, a, b in zip(samples, ours, theirs, strict=True) if a != b]
+    assert differ == []
+
+
+@pytest.mark.parametrize("text", ODD, ids=range(len(ODD)))
+def test_odd_text_gets_the_same_ids(
+    small: UnigramTokenizer, reference: Tokenizer, text: str
+) -> None:
+    assert small.encode(text) == reference.encode(text).ids
+
+
+def test_a_long_text_is_cut_where_tokenizers_cuts_it(
+    small: UnigramTokenizer, tokenizer_json: Path
+) -> None:
+    cutting = Tokenizer.from_file(str(tokenizer_json))
+    cutting.enable_truncation(512)
+    long = " ".join(_evaluation_texts()[:200])
+    ids = small.encode(long, 512)
+    assert len(ids) == 512
+    assert ids == cutting.encode(long).ids
+
+
+def test_a_tokenizer_of_another_kind_is_left_to_tokenizers(tmp_path: Path) -> None:
+    word_pieces = tmp_path / "tokenizer.json"
+    tokenizer = Tokenizer.from_str(
+        json.dumps(
+            {
+                "version": "1.0",
+                "model": {
+                    "type": "WordPiece",
+                    "unk_token": "[UNK]",
+                    "continuing_subword_prefix": "##",
+                    "max_input_chars_per_word": 100,
+                    "vocab": {"[UNK]": 0, "a": 1},
+                },
+            }
+        )
+    )
+    tokenizer.save(str(word_pieces))
+    assert read(word_pieces) is None
