@@ -25,8 +25,9 @@ __all__ = ["UnigramTokenizer", "read"]
 _SPACE = "\u2581"
 # What `tokenizers` costs an unknown character, below the least likely piece.
 _UNK_PENALTY = 10.0
-# Words seen this often are looked up, not searched again (`tokenizers` caches too).
-_CACHED_WORDS = 100_000
+# The words last searched are looked up, not searched again: as many as `tokenizers`
+# keeps, so a replica's memory does not grow with the words it has seen.
+_CACHED_WORDS = 10_000
 
 
 class UnigramTokenizer:
