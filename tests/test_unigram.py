@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,31 @@ def test_a_tokenizer_of_another_kind_is_left_to_tokenizers(tmp_path: Path) -> No
     )
     tokenizer.save(str(word_pieces))
     assert read(word_pieces) is None
+
+
+def test_the_vocabulary_is_kept_in_a_quick_form_that_gives_the_same_ids(
+    tokenizer_json: Path, reference: Tokenizer, tmp_path: Path
+) -> None:
+    copy = tmp_path / "tokenizer.json"
+    copy.write_bytes(tokenizer_json.read_bytes())
+    keep = tmp_path / "cache"
+    first = read(copy, keep)
+    (kept,) = keep.iterdir()
+    again = read(copy, keep)  # from the kept form now
+    assert first is not None and again is not None
+    samples = _evaluation_texts()[:300] + ODD
+    assert again.encode_batch(samples) == [e.ids for e in reference.encode_batch(samples)]
+    # A changed file is read afresh, into a form of its own.
+    os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 1_000_000_000))
+    assert read(copy, keep) is not None
+    assert len(list(keep.iterdir())) == 2 and kept.is_dir()
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(
+    tokenizer_json: Path, reference: Tokenizer, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    tokenizer = read(tokenizer_json, blocker / "cache")
+    assert tokenizer is not None
+    assert tokenizer.encode(ODD[3]) == reference.encode(ODD[3]).ids

@@ -142,7 +142,7 @@ class OnnxEmbedder:
 
         self.identity = identity
         self._pipeline = read_pipeline(directory)
-        self._ids, pad = _tokenizer(directory / "tokenizer.json", self._pipeline)
+        self._ids, pad = _tokenizer(directory / "tokenizer.json", self._pipeline, export.parent)
         # Padding is masked out of attention and pooling; the model's own id keeps the
         # arithmetic the same as sentence-transformers'.
         self._pad = pad or 0
@@ -203,14 +203,15 @@ class OnnxEmbedder:
 
 
 def _tokenizer(
-    path: Path, pipeline: _Pipeline
+    path: Path, pipeline: _Pipeline, keep: Path
 ) -> tuple[Callable[[list[str]], list[list[int]]], int | None]:
     """The model's tokenizer as a function from texts to ids (truncated as the model
     reads them), and the padding id. A multilingual Unigram vocabulary is read by
-    `unigram.py` in a third of the memory and half the time; any other by `tokenizers`."""
+    `unigram.py` in a third of the memory and time (its quick form kept in `keep`, beside
+    the model's export); any other by `tokenizers`."""
     from .unigram import read
 
-    unigram = read(path)
+    unigram = read(path, keep)
     if unigram is not None:
         limit = pipeline.max_tokens
         return (lambda texts: unigram.encode_batch(texts, limit)), unigram.token_to_id(
