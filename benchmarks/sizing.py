@@ -5,7 +5,8 @@ Usage: .venv/bin/python benchmarks/sizing.py [--questions N] [--clients N]
 Each text's index is built first (a deploy step); then one `essaybot serve` runs on CPU 0
 alone, with the question log on, while the clients ask from CPU 1, so the figure is one
 core's. Questions differ every time (a known question with a word of the text added), so
-no cache sees one twice. Prints a table, asserts nothing.
+no cache sees one twice. Then three replicas of the larger text run side by side, for what
+each holds and what they share (RSS and PSS). Prints tables, asserts nothing.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def main() -> None:
                 server.wait(timeout=30)
                 os.sched_setaffinity(0, everywhere)
             rows.append((label, passages, len(samples) / seconds, samples, rss, pss, started))
+        shared = _replicas(Path(scratch) / f"index-{large.name}", large, 3)
     print(f"\n{options.questions:,} distinct questions per text, {options.clients} clients;")
     print("one replica on one core (CPU 0), the clients on CPU 1, question log on\n")
     columns = ("text", "passages", "q/s", "p50 ms", "p95 ms", "RSS MB", "PSS MB", "start s")
@@ -79,6 +81,30 @@ def main() -> None:
         figures = (rate, _ms(samples, 0.5), _ms(samples, 0.95), rss, pss)
         print(f"{label:<26} {passages:>8}" + "".join(f" {f:>8.1f}" for f in figures), end="")
         print(f" {started:>8.1f}")
+    print("\nthree replicas of the second on one machine (CPU 0), each asked 200 questions:")
+    print(f"{'replica':<10} {'RSS MB':>8} {'PSS MB':>8}")
+    for number, (rss, pss) in enumerate(shared, 1):
+        print(f"{number:<10} {rss:>8.1f} {pss:>8.1f}")
+    print(f"{'together':<10} {sum(r for r, _ in shared):>8.1f} {sum(p for _, p in shared):>8.1f}")
+
+
+def _replicas(index: Path, seeds: Path, count: int) -> list[tuple[float, float]]:
+    """RSS and PSS of each of `count` replicas serving one index: what they share (the
+    memory-mapped index, the program's own files) PSS splits among them."""
+    everywhere = os.sched_getaffinity(0)
+    servers = []
+    try:
+        for _ in range(count):  # the question log off: one SQLite file, three writers
+            servers.append(_serve(index, seeds=seeds, cpus={0}, question_log=False))
+        os.sched_setaffinity(0, {1})
+        for _, url, _ in servers:
+            _load(url, 4, _distinct(seeds, 200))
+        return [_memory_mb(server.pid) for server, _, _ in servers]
+    finally:
+        os.sched_setaffinity(0, everywhere)
+        for server, _, _ in servers:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
