@@ -149,6 +149,10 @@ class OnnxEmbedder:
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # warnings about unused initialisers are noise
+        # ONNX Runtime's arena keeps the largest batch's memory for good: one batch of 32
+        # long passages (a build in the server, the folder watch) left a process at 802 MB
+        # instead of 438 MB. Without it questions and builds ran as fast here.
+        options.enable_cpu_mem_arena = False
         self._session = onnxruntime.InferenceSession(
             str(export), options, providers=["CPUExecutionProvider"]
         )
