@@ -40,28 +40,29 @@ class UnigramTokenizer:
 
     def __init__(
         self,
-        pieces: dict[str, tuple[int, float]],
+        pieces: dict[str, int],
+        scores: list[float],
         normalise: Callable[[str], str],
         specials: dict[str, int],
         unk_id: int,
         bos_id: int,
         eos_id: int,
     ) -> None:
-        self._pieces = pieces
+        self._pieces = pieces  # piece -> id; a tuple each would cost 14 MB more
+        self._scores = scores  # by id
         self._normalise = normalise
         self._specials = specials
         self._split = re.compile("|".join(re.escape(s) for s in sorted(specials, key=len)[::-1]))
         self._unk_id = unk_id
         self._bos, self._eos = bos_id, eos_id
-        self._unk_score = min(score for _, score in pieces.values()) - _UNK_PENALTY
+        self._unk_score = min(scores[i] for i in pieces.values()) - _UNK_PENALTY
         self._longest = max(len(piece) for piece in pieces)
         self._word = lru_cache(maxsize=_CACHED_WORDS)(self._search)
 
     def token_to_id(self, token: str) -> int | None:
         if token in self._specials:
             return self._specials[token]
-        found = self._pieces.get(token)
-        return found[0] if found else None
+        return self._pieces.get(token)
 
     def encode(self, text: str, max_length: int | None = None) -> list[int]:
         """The ids of `text` between <s> and </s>; at most `max_length` in all."""
@@ -93,7 +94,7 @@ class UnigramTokenizer:
     def _search(self, word: str) -> list[int]:
         """The most likely pieces of `word`: Viterbi over every piece that fits, an unknown
         character where none starts; runs of unknown characters become one <unk>."""
-        pieces, longest, length = self._pieces, self._longest, len(word)
+        pieces, scores, longest, length = self._pieces, self._scores, self._longest, len(word)
         # best[end]: (score, start, id) of the best path ending at `end`.
         best: list[tuple[float, int, int] | None] = [None] * (length + 1)
         best[0] = (0.0, 0, -1)
@@ -107,7 +108,7 @@ class UnigramTokenizer:
                 if found is None:
                     continue
                 single = single or end == start + 1
-                _offer(best, end, reached[0] + found[1], start, found[0])
+                _offer(best, end, reached[0] + scores[found], start, found)
             if not single:
                 _offer(best, start + 1, reached[0] + self._unk_score, start, self._unk_id)
         ids: list[int] = []
@@ -153,13 +154,13 @@ def read(path: Path, keep: Path | None = None) -> UnigramTokenizer | None:
         scores = [float(score) for _, score in spec["model"]["vocab"]]
         if kept is not None:
             _keep(kept, spec, pieces, scores)
-    vocabulary = dict(zip(pieces, zip(range(len(pieces)), scores, strict=True), strict=True))
+    vocabulary = {piece: i for i, piece in enumerate(pieces)}
     specials = {t["content"]: int(t["id"]) for t in spec.get("added_tokens", [])}
     for special in specials:
         vocabulary.pop(special, None)
     unk_id = int(spec["model"]["unk_id"])
     return UnigramTokenizer(
-        vocabulary, _normaliser(spec), specials, unk_id, specials["<s>"], specials["</s>"]
+        vocabulary, scores, _normaliser(spec), specials, unk_id, specials["<s>"], specials["</s>"]
     )
 
 
