@@ -125,10 +125,11 @@ class UnigramTokenizer:
 def _offer(
     best: list[tuple[float, int, int] | None], end: int, score: float, start: int, id_: int
 ) -> None:
-    """Keep the path if it scores higher; on a tie the one that starts first, which
-    `tokenizers` meets first (its candidates ending at `end` are in order of start)."""
+    """Keep the path only if it scores higher: paths are offered in order of start, so a
+    tie keeps the one that starts first, as `tokenizers` does (its candidates ending at
+    `end` are in order of start)."""
     held = best[end]
-    if held is None or score > held[0] or (score == held[0] and start < held[1]):
+    if held is None or score > held[0]:
         best[end] = (score, start, id_)
 
 

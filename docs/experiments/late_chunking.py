@@ -233,6 +233,9 @@ def main() -> None:
     settings = Settings()
     model = load_model(settings.model, settings.model_cache, settings.runtime)
     model._tokenizer_path = Path(__import__("bot.embed.model", fromlist=["resolve_model"]).resolve_model(settings.model, settings.model_cache)) / "tokenizer.json"
+    # For counting tokens as the model reads them (the embedder keeps no `tokenizers` object).
+    model._tokenizer = Tokenizer.from_file(str(model._tokenizer_path))
+    model._tokenizer.enable_truncation(512)
     sets = load_sets(PROJECT / "evals" / "sets.json", chosen, seeds=PROJECT / "seeds")
     reports = []
     for eval_set in sets:
