@@ -70,6 +70,10 @@ _CSS = """
 /* Gradio draws messages at 80 % opacity, which takes quotes and labels below the contrast
    a reader needs (axe, tests/test_accessibility.py). */
 #conversation .message .prose { opacity: 1 !important; }
+/* The heading and the full text are loaded with the page, and Gradio draws a part still
+   loading at 20 % opacity, fading in: the reader saw them flash grey, and axe measured the
+   essay mid-fade (CI). Neither is ever a stale text to grey out. */
+#heading, #heading *, #essay, #essay * { opacity: 1 !important; transition: none !important; }
 /* The clear button in a row of its own, not over the first line of the conversation. */
 #conversation .top-panel { position: static; display: flex; justify-content: flex-end; }
 #heading .chat-title { margin-bottom: .3rem; }
