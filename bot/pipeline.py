@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from ._types import Matrix
-    from .embed.embedder import Embedder
+    from .embed.embedder import Embedder, Progress
+    from .ingest.passages import Passage
     from .ingest.texts import Text
     from .store.vector_cache import VectorCache
 
@@ -66,50 +67,121 @@ def manifest_for(texts: tuple[Text, ...], model_identity: str) -> Manifest:
     )
 
 
+# A build encodes a few texts per call of the model, up to about this many distinct
+# strings: the call batches them by length, and what it holds is what a build of a whole
+# shelf holds at a time besides the vectors made (a 10 MB shelf: benchmarks/shelf.py).
+STRINGS_PER_CALL = 4096
+
+
 def encode_distinct(
-    model: Embedder, groups: Sequence[Sequence[str]], *, progress: bool = False
+    model: Embedder, groups: Sequence[Sequence[str]], *, progress: Progress | None = None
 ) -> list[Matrix]:
     """Vectors for each group of texts, each distinct string encoded once.
 
     A one-sentence paragraph is its own sentence and its own window; headings and
     boilerplate recur. Encoding every string once, in one call, lets the embedder batch
-    the whole text by length.
+    the texts by length.
     """
-    distinct = list(dict.fromkeys(t for group in groups for t in group))
+    distinct = _distinct(groups)
     row = {text: i for i, text in enumerate(distinct)}
     vectors = model.encode_documents(distinct, progress=progress)
     return [vectors[[row[t] for t in group]] for group in groups]
 
 
+def _distinct(groups: Sequence[Sequence[str]]) -> list[str]:
+    return list(dict.fromkeys(t for group in groups for t in group))
+
+
 def encode_texts(
     texts: tuple[Text, ...],
+    split: Sequence[Sequence[Passage]],
     model: Embedder,
     *,
     cache: VectorCache | None = None,
     progress: bool = False,
-) -> list[dict[str, Matrix]]:
-    """Each text's vectors by view, from the cache where it has them, the others encoded
-    in one call (each distinct string once, batched by length) and added to the cache."""
-    keys = [text_vectors_key(text, model.identity) for text in texts]
-    split = [split_passages(text) for text in texts]
-    strings = [{name: view.strings(passages) for name, view in VIEWS.items()} for passages in split]
-    found: dict[int, dict[str, Matrix]] = {}
-    if cache is not None:
-        for i, (key, views) in enumerate(zip(keys, strings, strict=True)):
-            cached = cache.get(key, {name: len(view) for name, view in views.items()})
-            if cached is not None:
-                found[i] = cached
-    missing = [i for i in range(len(texts)) if i not in found]
-    encoded = iter(
-        encode_distinct(
-            model, [group for i in missing for group in strings[i].values()], progress=progress
-        )
-    )
+) -> dict[str, Matrix]:
+    """Every view's vectors of `texts`, one matrix per view with the texts' rows in order.
+
+    A text's vectors come from the cache where it has them. The others are encoded a few
+    texts per call and cached as soon as they are made: a shelf of texts is built in
+    bounded memory, and a build that is stopped goes on where it stopped.
+    """
+    sizes = [
+        {name: len(view.strings(passages)) for name, view in VIEWS.items()} for passages in split
+    ]
+    stacked = _Stacked(sizes)
+    missing = []
+    for i, text in enumerate(texts):
+        key = text_vectors_key(text, model.identity)
+        cached = cache.get(key, sizes[i]) if cache is not None else None
+        if cached is None:
+            missing.append(i)
+        else:
+            stacked.place(i, cached)
+    calls = _calls(missing, [sum(sizes[i].values()) for i in range(len(texts))])
+    bar = _bar(model, [[split[i] for i in call] for call in calls]) if progress else None
+    for call in calls:
+        views = [_strings(split[i]) for i in call]
+        encoded = iter(encode_distinct(model, [g for v in views for g in v.values()], progress=bar))
+        for i in call:
+            made = {name: next(encoded) for name in VIEWS}
+            stacked.place(i, made)
+            if cache is not None:
+                cache.put(text_vectors_key(texts[i], model.identity), made)
+    if bar is not None:
+        bar.close()
+    return stacked.matrices()
+
+
+def _strings(passages: Sequence[Passage]) -> dict[str, list[str]]:
+    return {name: view.strings(passages) for name, view in VIEWS.items()}
+
+
+def _calls(missing: Sequence[int], strings: Sequence[int]) -> list[list[int]]:
+    """The texts at `missing` in order, grouped for one call of the model each: texts
+    are added to a call until it holds STRINGS_PER_CALL strings (a long text alone)."""
+    calls: list[list[int]] = []
+    held = STRINGS_PER_CALL
     for i in missing:
-        found[i] = {name: next(encoded) for name in VIEWS}
-        if cache is not None:
-            cache.put(keys[i], found[i])
-    return [found[i] for i in range(len(texts))]
+        if held >= STRINGS_PER_CALL:
+            calls.append([])
+            held = 0
+        calls[-1].append(i)
+        held += strings[i]
+    return calls
+
+
+def _bar(model: Embedder, calls: Sequence[Sequence[Sequence[Passage]]]) -> Any:
+    """A progress bar with the rate and the time left over every call of a build, counted
+    in the tokens the model will read: texts are encoded longest first, so a count of
+    strings would promise the end far too late at the start."""
+    from tqdm import tqdm
+
+    total = sum(
+        model.count_tokens(_distinct([g for ps in call for g in _strings(ps).values()]))
+        for call in calls
+    )
+    return tqdm(total=total, desc="Encoding", unit="token", unit_scale=True, smoothing=0.1)
+
+
+class _Stacked:
+    """The views' matrices of a build, filled text by text as each text's vectors come
+    from the cache or the model, in place: a text's vectors are copied once."""
+
+    def __init__(self, sizes: Sequence[dict[str, int]]) -> None:
+        self._starts = {name: np.cumsum([0, *(size[name] for size in sizes)]) for name in VIEWS}
+        self._matrices: dict[str, Matrix] = {}
+
+    def place(self, i: int, made: dict[str, Matrix]) -> None:
+        for name, matrix in made.items():
+            starts = self._starts[name]
+            if name not in self._matrices:
+                shape = (int(starts[-1]), matrix.shape[1])
+                self._matrices[name] = np.empty(shape, dtype=np.float32)
+            self._matrices[name][starts[i] : starts[i + 1]] = matrix
+
+    def matrices(self) -> dict[str, Matrix]:
+        return self._matrices
 
 
 def build_index(
@@ -119,12 +191,12 @@ def build_index(
     progress: bool = False,
     cache: VectorCache | None = None,
 ) -> Index:
-    passages = tuple(p for text in texts for p in split_passages(text))
+    split = [split_passages(text) for text in texts]
+    passages = tuple(p for text_passages in split for p in text_passages)
     if not passages:
         names = ", ".join(text.source for text in texts)
         raise SeedsMissing(path=Path(names), reason="only headings, no paragraph to quote")
-    per_text = encode_texts(texts, model, cache=cache, progress=progress)
-    matrices = {name: np.vstack([views[name] for views in per_text]) for name in VIEWS}
+    matrices = encode_texts(texts, split, model, cache=cache, progress=progress)
     vectors = matrices.pop("passages")
     manifest = replace(
         manifest_for(texts, model.identity),

@@ -203,9 +203,12 @@ def test_adding_a_text_encodes_that_text_alone(engine: Engine, tmp_path: Path) -
         def encode_queries(self, texts: Sequence[str]) -> Matrix:
             return engine.model.encode_queries(texts)
 
-        def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> Matrix:
+        def encode_documents(self, texts: Sequence[str], *, progress: object = None) -> Matrix:
             encoded.extend(texts)
             return engine.model.encode_documents(texts)
+
+        def count_tokens(self, texts: Sequence[str]) -> int:
+            return engine.model.count_tokens(texts)
 
     directory = tmp_path / "index"
     first = build_and_save(engine.texts, Counting(), directory)
@@ -222,6 +225,48 @@ def test_adding_a_text_encodes_that_text_alone(engine: Engine, tmp_path: Path) -
     assert np.array_equal(
         second.sentence_vectors[: len(first.sentence_vectors)], first.sentence_vectors
     )
+
+
+def test_a_build_stopped_halfway_goes_on_from_the_texts_it_finished(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import pipeline
+    from bot.pipeline import build_and_save, build_index
+
+    monkeypatch.setattr(pipeline, "STRINGS_PER_CALL", 1)  # a call of the model per text
+    animals = ("Katzen", "Hunde", "Pferde")
+    texts = tuple(
+        Text(f"{a.lower()}.md", f"# {a}\n\n{a} schlafen viel. {a} fressen gern.\n")
+        for a in animals
+    )
+    calls: list[Sequence[str]] = []
+
+    class StoppedAfterTwo:
+        identity = engine.model.identity
+
+        def encode_queries(self, texts: Sequence[str]) -> Matrix:
+            return engine.model.encode_queries(texts)
+
+        def encode_documents(self, texts: Sequence[str], *, progress: object = None) -> Matrix:
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            calls.append(texts)
+            return engine.model.encode_documents(texts)
+
+        def count_tokens(self, texts: Sequence[str]) -> int:
+            return engine.model.count_tokens(texts)
+
+    directory = tmp_path / "index"
+    with pytest.raises(KeyboardInterrupt):
+        build_and_save(texts, StoppedAfterTwo(), directory)
+    assert [call[0].split(":")[0] for call in calls] == ["Katzen", "Hunde"]
+    calls.clear()
+    resumed = build_and_save(texts, StoppedAfterTwo(), directory)
+    assert [call[0].split(":")[0] for call in calls] == ["Pferde"]
+    # Each text's vectors stand in their rows as in a build in one go.
+    whole = build_index(texts, engine.model)
+    for field in ("sentence_vectors", "window_vectors", "passage_vectors"):
+        assert np.allclose(getattr(resumed, field), getattr(whole, field), atol=1e-5)
 
 
 def test_what_is_embedded_names_the_headings_and_the_lists_introduction() -> None:

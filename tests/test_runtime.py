@@ -67,6 +67,27 @@ def test_a_text_is_tokenized_as_sentence_transformers_tokenizes_it(
         assert ours.encode(text).ids == [int(t) for t in expected]
 
 
+def test_both_runtimes_count_the_tokens_the_model_reads_and_report_them_as_encoded(
+    engine: Engine, torch_embedder: TorchEmbedder
+) -> None:
+    passages = [p.text for text in engine.texts for p in split_passages(text)]
+    texts = [*passages, *(f"Satz {n}." for n in range(40)), "Wort " * 700, "", "\u00a0und\tTabs "]
+    counted = engine.model.count_tokens(texts)
+    assert counted == torch_embedder.count_tokens(texts)
+    # Each text at least its start, end and prompt tokens; the long one cut at 512.
+    assert 5 * len(texts) < counted < 512 * len(texts)
+    assert engine.model.count_tokens(["Wort " * 700]) == 512
+    reported: list[int] = []
+
+    class Bar:
+        def update(self, n: int) -> None:
+            reported.append(n)
+
+    engine.model.encode_documents(texts, progress=Bar())
+    assert sum(reported) == counted
+    assert len(reported) > 1  # a batch at a time, so the time left moves as it goes
+
+
 def test_a_batch_gives_each_text_the_vector_it_gets_alone(engine: Engine) -> None:
     together = engine.model.encode_queries(QUESTIONS)
     alone = np.vstack([engine.model.encode_queries([q]) for q in QUESTIONS])

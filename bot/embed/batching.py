@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .._types import Matrix
-    from .embedder import Embedder
+    from .embedder import Embedder, Progress
 
 __all__ = ["MAX_BATCH", "BatchingEmbedder"]
 
@@ -57,8 +57,11 @@ class BatchingEmbedder:
     def identity(self) -> str:
         return self.inner.identity
 
-    def encode_documents(self, texts: Sequence[str], *, progress: bool = False) -> Matrix:
+    def encode_documents(self, texts: Sequence[str], *, progress: Progress | None = None) -> Matrix:
         return self.inner.encode_documents(texts, progress=progress)
+
+    def count_tokens(self, texts: Sequence[str]) -> int:
+        return self.inner.count_tokens(texts)
 
     def encode_queries(self, texts: Sequence[str]) -> Matrix:
         request = _Request(list(texts))
