@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from .runtime import WORD_CODES, WORD_INPUT, WORD_SCALES
+from .word_table import WordTable
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    import numpy.typing as npt
     from sentence_transformers import SentenceTransformer
 
     from .._types import Matrix
@@ -184,6 +188,12 @@ class OnnxEmbedder:
             str(export), options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
+        # The word-embedding table, when the export keeps it outside the graph.
+        self._words = (
+            WordTable(export.parent / WORD_CODES, export.parent / WORD_SCALES)
+            if WORD_INPUT in self._inputs
+            else None
+        )
 
     def encode_queries(self, texts: Sequence[str]) -> Matrix:
         return self._encode([self._pipeline.query_prompt + t for t in texts])
@@ -218,9 +228,14 @@ class OnnxEmbedder:
         for i, row in enumerate(ids):
             tokens[i, : len(row)] = row
             mask[i, : len(row)] = 1
-        feeds = {"input_ids": tokens, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
-            feeds["token_type_ids"] = np.zeros_like(tokens)
+        feeds: dict[str, npt.NDArray[Any]] = {
+            "input_ids": tokens,
+            "attention_mask": mask,
+            "token_type_ids": np.zeros_like(tokens),
+        }
+        if self._words is not None:
+            feeds[WORD_INPUT] = self._words.lookup(tokens)
+        feeds = {name: value for name, value in feeds.items() if name in self._inputs}
         (hidden,) = self._session.run(["last_hidden_state"], feeds)
         if self._pipeline.pooling == "cls":
             pooled = hidden[:, 0]
