@@ -135,10 +135,23 @@ def test_the_vocabulary_is_kept_in_a_quick_form_that_gives_the_same_ids(
     assert first is not None and again is not None
     samples = _evaluation_texts()[:300] + ODD
     assert again.encode_batch(samples) == [e.ids for e in reference.encode_batch(samples)]
-    # A changed file is read afresh, into a form of its own.
+    # A changed file is read afresh, into a form of its own; the old form goes.
     os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 1_000_000_000))
     assert read(copy, keep) is not None
-    assert len(list(keep.iterdir())) == 2 and kept.is_dir()
+    (renewed,) = keep.iterdir()
+    assert renewed != kept and not kept.exists()
+
+
+def test_a_damaged_quick_form_is_read_past(
+    tokenizer_json: Path, reference: Tokenizer, tmp_path: Path
+) -> None:
+    keep = tmp_path / "cache"
+    assert read(tokenizer_json, keep) is not None
+    (kept,) = keep.iterdir()
+    (kept / "pieces.marisa").write_bytes(b"half a file")
+    tokenizer = read(tokenizer_json, keep)
+    assert tokenizer is not None
+    assert tokenizer.encode(ODD[3]) == reference.encode(ODD[3]).ids
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(
