@@ -1,7 +1,8 @@
 """Speed figures side by side, in one run, against the floor: a plain sentence-transformers
 encode of the same questions with the same model on torch.
 
-Usage: .venv/bin/python benchmarks/speed.py [--questions N] [--long PATH] [--no-build]
+Usage: .venv/bin/python benchmarks/speed.py [--questions N] [--medium DIR] [--long DIR]
+       [--no-build]
 Prints a table, asserts nothing: these machines are noisy, so read ratios from one run.
 The HTTP rows go through a real `essaybot serve` on a free loopback port.
 """
@@ -25,9 +26,12 @@ from pathlib import Path
 import httpx
 
 from bot import Settings, ask, load_engine
-from bot.embed.embedder import TorchEmbedder
+from bot.embed.embedder import Embedder, TorchEmbedder
 from bot.embed.model import load_model
 from bot.ingest.folder import load_texts
+from bot.ingest.passages import split_passages
+from bot.ingest.texts import Text
+from bot.store.index import VIEWS
 
 PROJECT = Path(__file__).resolve().parent.parent
 ESSAYBOT = Path(sys.executable).with_name("essaybot")
@@ -142,10 +146,21 @@ _PEAK = (
 )
 
 
-def _index_build(seeds: Path, runtime: str) -> tuple[float, float, int]:
-    """`essaybot index` into an empty directory: seconds, peak resident MB, passages."""
+# `essaybot index` as it built before issue 23: every text's strings in one call of the
+# model, in batches of 32 whatever their length.
+_OLD_BUILD = (
+    "import sys; import bot.embed.embedder as e, bot.pipeline as p; "
+    "e.BATCH_TOKENS = p.STRINGS_PER_CALL = 10**9; "
+    "from bot.cli import cli; sys.argv[0] = 'essaybot'; cli()"
+)
+
+
+def _index_build(seeds: Path, path: str) -> tuple[float, float, int]:
+    """`essaybot index` into an empty directory by the `path` ("old" or "new"): seconds,
+    peak resident MB, passages."""
+    command = [sys.executable, "-c", _OLD_BUILD] if path == "old" else [str(ESSAYBOT)]
     with tempfile.TemporaryDirectory() as directory:
-        env = {**os.environ, "ESSAYBOT_RUNTIME": runtime}
+        env = dict(os.environ)
         start = time.perf_counter()
         # A parent of its own, so the peak is this build's, not an earlier server's.
         done = subprocess.run(
@@ -153,7 +168,7 @@ def _index_build(seeds: Path, runtime: str) -> tuple[float, float, int]:
                 sys.executable,
                 "-c",
                 _PEAK,
-                str(ESSAYBOT),
+                *command,
                 "index",
                 "--json",
                 "--seeds",
@@ -169,6 +184,19 @@ def _index_build(seeds: Path, runtime: str) -> tuple[float, float, int]:
         seconds = time.perf_counter() - start
     manifest, peak = done.stdout.rsplit("\n", 2)[:2]
     return seconds, int(peak) / 1024, int(json.loads(manifest)["passages"])
+
+
+def _tokens(texts: tuple[Text, ...], model: Embedder) -> tuple[int, int]:
+    """Tokens a build encodes for `texts` (each text's distinct strings, prompt and all),
+    and tokens of their passages' own words."""
+    encoded = of_text = 0
+    for text in texts:
+        passages = split_passages(text)
+        strings = {s: None for view in VIEWS.values() for s in view.strings(passages)}
+        encoded += model.count_tokens(list(strings))
+        words = [p.text for p in passages]
+        of_text += model.count_tokens(words) - model.count_tokens([""]) * len(words)
+    return encoded, of_text
 
 
 def _runs(command: list[str], count: int) -> list[float]:
@@ -189,6 +217,12 @@ def main() -> None:
         type=Path,
         default=PROJECT / "evals" / "texts" / "developers-reference",
         help="a directory with a long text, for the index build figure",
+    )
+    parser.add_argument(
+        "--medium",
+        type=Path,
+        default=PROJECT / "evals" / "texts" / "maint-guide",
+        help="a directory with a text of middling length, for the index build figure",
     )
     parser.add_argument("--no-build", action="store_true", help="skip the index build rows")
     args = parser.parse_args()
@@ -278,14 +312,27 @@ def main() -> None:
         rows.append(("essaybot ask from the shell", f"{time.perf_counter() - start:.1f} s", ""))
 
     if not args.no_build:
-        for label, directory in (("the essay", settings.seeds), ("a long text", args.long)):
-            texts = load_texts(directory)
+        folders: list[tuple[str, Path]] = [
+            ("the essay", settings.seeds),
+            ("a manual", args.medium),
+            ("a long text", args.long),
+        ]
+        for label, folder in folders:
+            texts = load_texts(folder)
             size = sum(len(t.content.encode()) for t in texts) // 1000
-            for runtime in ("torch", settings.runtime):
-                seconds, peak, passages = _index_build(directory, runtime)
+            encoded, of_text = _tokens(texts, engine.model)
+            rows.append(
+                (
+                    f"tokens encoded for {label} ({size} KB)",
+                    f"{encoded:,} for {of_text:,}",
+                    f"{encoded / of_text:.2f} per token of text (goal 1.3)",
+                )
+            )
+            for path in ("old", "new"):
+                seconds, peak, passages = _index_build(folder, path)
                 rows.append(
                     (
-                        f"index build, {label} ({size} KB, {passages} passages), {runtime}",
+                        f"index build, {label} ({size} KB, {passages} passages), {path} path",
                         f"{seconds:.1f} s",
                         f"peak memory {peak:.0f} MB (essaybot index, model load included)",
                     )

@@ -6,7 +6,7 @@ over 512 tokens are encoded in overlapping chunks; each token keeps the state of
 where it stands farthest from an edge.
 
 Usage (from the project folder): .venv/bin/python docs/experiments/late_chunking.py MODE [SET ...]
-MODE: separate | late | late-windows | sumwin; WITH_HEAD=1 pools the start token and prompt too;
+MODE: separate | late | late-windows | sumwin | window-sentences; WITH_HEAD=1 pools the start token and prompt too;
 WEIGHTED=1 weighs sumwin's sentences by their token counts.
 An experiment, not part of the bot: it reads the ONNX embedder's private parts.
 """
@@ -102,9 +102,10 @@ def token_states(model: Any, docs: list[str]) -> list[tuple[np.ndarray, list[tup
             tokens[r, : len(ids)] = ids
             mask[r, : len(ids)] = 1
         counted["tokens"] += int(mask.sum())
-        feeds = {"input_ids": tokens, "attention_mask": mask}
-        if "token_type_ids" in model._inputs:
-            feeds["token_type_ids"] = np.zeros_like(tokens)
+        feeds = {"input_ids": tokens, "attention_mask": mask, "token_type_ids": np.zeros_like(tokens)}
+        if model._words is not None:  # the word table kept beside the graph
+            feeds["word_embeddings"] = model._words.lookup(tokens)
+        feeds = {k: v for k, v in feeds.items() if k in model._inputs}
         (out,) = model._session.run(["last_hidden_state"], feeds)
         for r, j in enumerate(rows):
             hidden[j] = out[r, : len(jobs[j][3])]
@@ -228,6 +229,50 @@ def sum_windows_index(texts: tuple, model: Any) -> Index:
     return replace(index, ceilings=ceilings(index, model))
 
 
+def window_sentences_index(texts: tuple, model: Any) -> Index:
+    """Passages and windows encoded apart, as today; each sentence's vector pooled from the
+    encode of its own window (the sentence with its neighbours), not encoded alone."""
+    passages = tuple(p for text in texts for p in split_passages(text))
+    docs = [passage_document(p) for p in passages]
+    windows, spans = [], []
+    for p in passages:
+        ss = p.sentences
+        for i in range(len(ss)):
+            first, last = ss[max(0, i - 1)], ss[min(len(ss) - 1, i + 1)]
+            window = p.text[first.start - p.start : last.end - p.start]
+            shift = 0
+            intro = introduction(p, i)
+            if intro is not None and intro.start < first.start:
+                window = f"{intro.text}\n{window}"
+                shift = len(intro.text) + 1
+            windows.append(window)
+            spans.append([(ss[i].start - first.start + shift, ss[i].end - first.start + shift)])
+    distinct = list(dict.fromkeys(docs))
+    enc = model.encode_documents(distinct)
+    row = {t: i for i, t in enumerate(distinct)}
+    vectors = enc[[row[d] for d in docs]]
+    counted["tokens"] += sum(len(e.ids) for e in model._tokenizer.encode_batch(["passage: " + d for d in distinct]))
+    wdistinct = list(dict.fromkeys(windows))
+    states = token_states(model, wdistinct)
+    wrow = {t: i for i, t in enumerate(wdistinct)}
+    wvecs, svecs = [], []
+    for w, span in zip(windows, spans, strict=True):
+        h, offsets, special, plen = states[wrow[w]]
+        v = h.mean(axis=0)
+        wvecs.append(v / np.linalg.norm(v))
+        svecs.append(pool(h, offsets, special, plen, span))
+    window_vectors = np.asarray(wvecs, dtype=np.float32)
+    sentences = np.asarray(svecs, dtype=np.float32)
+    manifest = replace(manifest_for(texts, model.identity), dimension=int(vectors.shape[1]), passages=len(passages), sentences=len(sentences))
+    index = Index(
+        manifest=manifest, passages=passages, vectors=vector_index(vectors),
+        window_vectors=window_vectors, sentence_vectors=sentences, sentence_rows=sentence_rows(passages),
+        lexical=build_lexical(VIEWS["passages"].strings(passages)),
+        window_index=(vector_index(window_vectors) if len(passages) > EXACT_UP_TO else None),
+    )
+    return replace(index, ceilings=ceilings(index, model))
+
+
 def main() -> None:
     mode, chosen = sys.argv[1], sys.argv[2:]
     settings = Settings()
@@ -244,6 +289,8 @@ def main() -> None:
         t0 = time.perf_counter()
         if mode == "sumwin":
             index = sum_windows_index(texts, model)
+        elif mode == "window-sentences":
+            index = window_sentences_index(texts, model)
         elif mode == "separate":
             strings = [s for name in VIEWS for s in VIEWS[name].strings(tuple(p for t in texts for p in split_passages(t)))]
             distinct = list(dict.fromkeys(strings))
