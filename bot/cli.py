@@ -435,16 +435,18 @@ def serve(**flags: Any) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from .engine import load_engine
-    from .web.app import create_app, import_chat
-    from .web.server import serve_app
 
     settings = settings_from(**flags)
     _check_address(settings.host, settings.port)  # before the model takes seconds to load
     with ThreadPoolExecutor(1) as pool:
-        # The model and the index load (mostly outside the GIL) while Gradio is imported.
-        # In a terminal, a first build shows its progress bar and time left; a service's
-        # log gets the line that says it is building, not a bar redrawn into it.
+        # The model and the index load (mostly outside the GIL) while the web app and
+        # Gradio are imported. In a terminal, a first build shows its progress bar and
+        # time left; a service's log gets the line that says it is building, not a bar
+        # redrawn into it.
         loading = pool.submit(load_engine, settings, progress=sys.stderr.isatty())
+        from .web.app import create_app, import_chat
+        from .web.server import serve_app
+
         import_chat()
         try:
             engine = loading.result()
