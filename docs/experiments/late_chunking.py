@@ -219,6 +219,11 @@ def sum_windows_index(texts: tuple, model: Any) -> Index:
             v = sum(enc[row[ss[j].text]] * (lengths[ss[j].text] if weighted else 1.0) for j in members)
             wins.append(v / np.linalg.norm(v))
     windows = np.asarray(wins, dtype=np.float32)
+    return assembled(texts, model, passages, vectors, windows, sentences)
+
+
+def assembled(texts: tuple, model: Any, passages: tuple, vectors: np.ndarray, windows: np.ndarray, sentences: np.ndarray) -> Index:
+    """An index of these vectors, with its refusal ceilings measured on them."""
     manifest = replace(manifest_for(texts, model.identity), dimension=int(vectors.shape[1]), passages=len(passages), sentences=len(sentences))
     index = Index(
         manifest=manifest, passages=passages, vectors=vector_index(vectors),
@@ -263,14 +268,7 @@ def window_sentences_index(texts: tuple, model: Any) -> Index:
         svecs.append(pool(h, offsets, special, plen, span))
     window_vectors = np.asarray(wvecs, dtype=np.float32)
     sentences = np.asarray(svecs, dtype=np.float32)
-    manifest = replace(manifest_for(texts, model.identity), dimension=int(vectors.shape[1]), passages=len(passages), sentences=len(sentences))
-    index = Index(
-        manifest=manifest, passages=passages, vectors=vector_index(vectors),
-        window_vectors=window_vectors, sentence_vectors=sentences, sentence_rows=sentence_rows(passages),
-        lexical=build_lexical(VIEWS["passages"].strings(passages)),
-        window_index=(vector_index(window_vectors) if len(passages) > EXACT_UP_TO else None),
-    )
-    return replace(index, ceilings=ceilings(index, model))
+    return assembled(texts, model, passages, vectors, window_vectors, sentences)
 
 
 def main() -> None:
