@@ -10,6 +10,8 @@ answers starts in about a second instead of five, and a question costs a third.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,6 +207,7 @@ class OnnxEmbedder:
             vectors[rows] = self._run([encodings[i] for i in rows])
             if progress is not None:
                 progress.update(sum(len(encodings[i]) for i in rows))
+        _give_back_freed_memory()
         return vectors
 
     def count_tokens(self, texts: Sequence[str]) -> int:
@@ -245,6 +248,15 @@ class OnnxEmbedder:
         if self._pipeline.normalize:
             pooled = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(pooled, dtype=np.float32)
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the heap's free pages back to the system. The batches' buffers are freed but
+    glibc keeps them: after encoding 3,000 strings of the Developer's Reference a process
+    stayed at 306 MB, and at 179 MB with this (a replica that built its index at start or
+    in the folder watch keeps no build's memory). Nothing to do off glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _batches(lengths: Sequence[int]) -> list[list[int]]:
