@@ -2,7 +2,7 @@
 encode of the same questions with the same model on torch.
 
 Usage: .venv/bin/python benchmarks/speed.py [--questions N] [--medium DIR] [--long DIR]
-       [--no-build]
+       [--no-build | --build-only]
 Prints a table, asserts nothing: these machines are noisy, so read ratios from one run.
 The HTTP rows go through a real `essaybot serve` on a free loopback port.
 """
@@ -225,91 +225,99 @@ def main() -> None:
         help="a directory with a text of middling length, for the index build figure",
     )
     parser.add_argument("--no-build", action="store_true", help="skip the index build rows")
+    parser.add_argument("--build-only", action="store_true", help="the index build rows alone")
     args = parser.parse_args()
     settings = Settings()
     rows: list[tuple[str, str, str]] = []
 
-    torch_model = load_model(settings.model, settings.model_cache, "torch")
-    assert isinstance(torch_model, TorchEmbedder)
-    plain = torch_model.model
-    floor = statistics.median(_times(lambda q: plain.encode_query([q]), args.questions))
-    rows.append(("floor: sentence-transformers encode, torch", f"{floor * 1000:.1f} ms", "1.00x"))
+    model: Embedder = load_model(settings.model, settings.model_cache, settings.runtime)
+    if not args.build_only:
+        torch_model = load_model(settings.model, settings.model_cache, "torch")
+        assert isinstance(torch_model, TorchEmbedder)
+        plain = torch_model.model
+        floor = statistics.median(_times(lambda q: plain.encode_query([q]), args.questions))
+        rows.append(
+            ("floor: sentence-transformers encode, torch", f"{floor * 1000:.1f} ms", "1.00x")
+        )
 
-    def against_floor(label: str, seconds: float) -> None:
-        rows.append((label, f"{seconds * 1000:.1f} ms", f"{seconds / floor:.2f}x floor"))
+        def against_floor(label: str, seconds: float) -> None:
+            rows.append((label, f"{seconds * 1000:.1f} ms", f"{seconds / floor:.2f}x floor"))
 
-    against_floor(
-        "the bot's encode, torch",
-        statistics.median(_times(lambda q: torch_model.encode_queries([q]), args.questions)),
-    )
-    engine = load_engine(settings, notify=lambda message: None)
-    against_floor(
-        f"the bot's encode, {settings.runtime}",
-        statistics.median(_times(lambda q: engine.model.encode_queries([q]), args.questions)),
-    )
-    against_floor(
-        f"ask(), {settings.runtime}",
-        statistics.median(_times(lambda q: ask(q, engine), args.questions)),
-    )
-    start = time.perf_counter()
-    engine.model.encode_queries([QUESTIONS[i % len(QUESTIONS)] for i in range(64)])
-    batch = 64 / (time.perf_counter() - start)
-    rows.append(("encode, batches of 32", f"{batch:.0f} q/s", f"{batch * floor:.2f}x floor q/s"))
+        against_floor(
+            "the bot's encode, torch",
+            statistics.median(_times(lambda q: torch_model.encode_queries([q]), args.questions)),
+        )
+        engine = load_engine(settings, notify=lambda message: None)
+        against_floor(
+            f"the bot's encode, {settings.runtime}",
+            statistics.median(_times(lambda q: engine.model.encode_queries([q]), args.questions)),
+        )
+        against_floor(
+            f"ask(), {settings.runtime}",
+            statistics.median(_times(lambda q: ask(q, engine), args.questions)),
+        )
+        start = time.perf_counter()
+        engine.model.encode_queries([QUESTIONS[i % len(QUESTIONS)] for i in range(64)])
+        batch = 64 / (time.perf_counter() - start)
+        rows.append(
+            ("encode, batches of 32", f"{batch:.0f} q/s", f"{batch * floor:.2f}x floor q/s")
+        )
 
-    with tempfile.TemporaryDirectory() as directory:
-        server, url, cold = _serve(Path(directory))  # builds the index, then serves
-        server.terminate()
-        server.wait(30)
-        server, url, warm = _serve(Path(directory))
-        try:
-            rows.append(("cold start, index built: serve to healthy", f"{warm:.1f} s", ""))
-            rows.append(("first start, index to build: serve to healthy", f"{cold:.1f} s", ""))
-            one_p50 = 0.0
-            for clients in (1, 4, 16, 64):
-                samples, wall = _load(url, clients, _cycle(max(args.questions, clients * 8)))
-                p50, p95, p99 = (_ms(samples, q) for q in (0.5, 0.95, 0.99))
-                one_p50 = one_p50 or p50
+        with tempfile.TemporaryDirectory() as directory:
+            server, url, cold = _serve(Path(directory))  # builds the index, then serves
+            server.terminate()
+            server.wait(30)
+            server, url, warm = _serve(Path(directory))
+            try:
+                rows.append(("cold start, index built: serve to healthy", f"{warm:.1f} s", ""))
+                rows.append(("first start, index to build: serve to healthy", f"{cold:.1f} s", ""))
+                one_p50 = 0.0
+                for clients in (1, 4, 16, 64):
+                    samples, wall = _load(url, clients, _cycle(max(args.questions, clients * 8)))
+                    p50, p95, p99 = (_ms(samples, q) for q in (0.5, 0.95, 0.99))
+                    one_p50 = one_p50 or p50
+                    rows.append(
+                        (
+                            f"HTTP POST /api/ask, {clients} client(s): p50 / p95 / p99",
+                            f"{p50:.1f} / {p95:.1f} / {p99:.1f} ms",
+                            f"{p50 / 1000 / floor:.2f}x floor; {len(samples) / wall:.0f} q/s = "
+                            f"{len(samples) / wall * floor:.2f}x floor q/s; p99 "
+                            f"{p99 / one_p50:.1f}x one-client p50",
+                        )
+                    )
+            finally:
+                server.terminate()
+                server.wait(30)
+            # What keeping every question costs: the same load with the question log off.
+            server, url, _ = _serve(Path(directory), question_log=False)
+            try:
+                samples, wall = _load(url, 16, _cycle(max(args.questions, 128)))
                 rows.append(
                     (
-                        f"HTTP POST /api/ask, {clients} client(s): p50 / p95 / p99",
-                        f"{p50:.1f} / {p95:.1f} / {p99:.1f} ms",
-                        f"{p50 / 1000 / floor:.2f}x floor; {len(samples) / wall:.0f} q/s = "
-                        f"{len(samples) / wall * floor:.2f}x floor q/s; p99 "
-                        f"{p99 / one_p50:.1f}x one-client p50",
+                        "HTTP POST /api/ask, 16 clients, question log off: p50 / p99",
+                        f"{_ms(samples, 0.5):.1f} / {_ms(samples, 0.99):.1f} ms",
+                        f"{len(samples) / wall:.0f} q/s = "
+                        f"{len(samples) / wall * floor:.2f}x floor q/s",
                     )
                 )
-        finally:
-            server.terminate()
-            server.wait(30)
-        # What keeping every question costs: the same load with the question log off.
-        server, url, _ = _serve(Path(directory), question_log=False)
-        try:
-            samples, wall = _load(url, 16, _cycle(max(args.questions, 128)))
-            rows.append(
-                (
-                    "HTTP POST /api/ask, 16 clients, question log off: p50 / p99",
-                    f"{_ms(samples, 0.5):.1f} / {_ms(samples, 0.99):.1f} ms",
-                    f"{len(samples) / wall:.0f} q/s = {len(samples) / wall * floor:.2f}x floor q/s",
+                # The command line as a client: its own start is most of it (goal: 0.3 s).
+                client = [str(ESSAYBOT), "ask", "--server", url, QUESTIONS[0]]
+                rows.append(
+                    (
+                        "essaybot ask --server URL from the shell (median of 5)",
+                        f"{statistics.median(_runs(client, 5)):.2f} s",
+                        "goal 0.3 s",
+                    )
                 )
+            finally:
+                server.terminate()
+                server.wait(30)
+            env = {**os.environ, "ESSAYBOT_INDEX_DIR": directory}
+            start = time.perf_counter()
+            subprocess.run(
+                [str(ESSAYBOT), "ask", QUESTIONS[0]], env=env, check=True, capture_output=True
             )
-            # The command line as a client: its own start is most of it (goal: 0.3 s).
-            client = [str(ESSAYBOT), "ask", "--server", url, QUESTIONS[0]]
-            rows.append(
-                (
-                    "essaybot ask --server URL from the shell (median of 5)",
-                    f"{statistics.median(_runs(client, 5)):.2f} s",
-                    "goal 0.3 s",
-                )
-            )
-        finally:
-            server.terminate()
-            server.wait(30)
-        env = {**os.environ, "ESSAYBOT_INDEX_DIR": directory}
-        start = time.perf_counter()
-        subprocess.run(
-            [str(ESSAYBOT), "ask", QUESTIONS[0]], env=env, check=True, capture_output=True
-        )
-        rows.append(("essaybot ask from the shell", f"{time.perf_counter() - start:.1f} s", ""))
+            rows.append(("essaybot ask from the shell", f"{time.perf_counter() - start:.1f} s", ""))
 
     if not args.no_build:
         folders: list[tuple[str, Path]] = [
@@ -320,7 +328,7 @@ def main() -> None:
         for label, folder in folders:
             texts = load_texts(folder)
             size = sum(len(t.content.encode()) for t in texts) // 1000
-            encoded, of_text = _tokens(texts, engine.model)
+            encoded, of_text = _tokens(texts, model)
             rows.append(
                 (
                     f"tokens encoded for {label} ({size} KB)",
