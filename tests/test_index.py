@@ -236,8 +236,7 @@ def test_a_build_stopped_halfway_goes_on_from_the_texts_it_finished(
     monkeypatch.setattr(pipeline, "STRINGS_PER_CALL", 1)  # a call of the model per text
     animals = ("Katzen", "Hunde", "Pferde")
     texts = tuple(
-        Text(f"{a.lower()}.md", f"# {a}\n\n{a} schlafen viel. {a} fressen gern.\n")
-        for a in animals
+        Text(f"{a.lower()}.md", f"# {a}\n\n{a} schlafen viel. {a} fressen gern.\n") for a in animals
     )
     calls: list[Sequence[str]] = []
 

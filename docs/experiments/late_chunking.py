@@ -45,10 +45,13 @@ MAX = 512
 STRIDE = 384
 counted = {"tokens": 0}
 import os
+
 WITH_HEAD = bool(os.environ.get("WITH_HEAD"))
 
 
-def spans(passage: Passage, doc: str) -> tuple[list[list[tuple[int, int]]], list[list[tuple[int, int]]]]:
+def spans(
+    passage: Passage, doc: str
+) -> tuple[list[list[tuple[int, int]]], list[list[tuple[int, int]]]]:
     """Character spans in `doc` of each sentence and each window (a list of ranges)."""
     shift = len(doc) - len(passage.text)
     assert doc.endswith(passage.text)
@@ -65,7 +68,9 @@ def spans(passage: Passage, doc: str) -> tuple[list[list[tuple[int, int]]], list
     return sent, wins
 
 
-def token_states(model: Any, docs: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]], int]]:
+def token_states(
+    model: Any, docs: list[str]
+) -> list[tuple[np.ndarray, list[tuple[int, int]], int]]:
     """Per doc: token states (n, d), char offsets in doc, prompt length in chars."""
     prompt = model._pipeline.document_prompt
     tok = Tokenizer.from_file(str(model._tokenizer_path))
@@ -102,7 +107,11 @@ def token_states(model: Any, docs: list[str]) -> list[tuple[np.ndarray, list[tup
             tokens[r, : len(ids)] = ids
             mask[r, : len(ids)] = 1
         counted["tokens"] += int(mask.sum())
-        feeds = {"input_ids": tokens, "attention_mask": mask, "token_type_ids": np.zeros_like(tokens)}
+        feeds = {
+            "input_ids": tokens,
+            "attention_mask": mask,
+            "token_type_ids": np.zeros_like(tokens),
+        }
         if model._words is not None:  # the word table kept beside the graph
             feeds["word_embeddings"] = model._words.lookup(tokens)
         feeds = {k: v for k, v in feeds.items() if k in model._inputs}
@@ -135,14 +144,24 @@ def token_states(model: Any, docs: list[str]) -> list[tuple[np.ndarray, list[tup
     return result
 
 
-def pool(states: np.ndarray, offsets: list[tuple[int, int]], special: list[int], plen: int, ranges: list[tuple[int, int]]) -> np.ndarray:
+def pool(
+    states: np.ndarray,
+    offsets: list[tuple[int, int]],
+    special: list[int],
+    plen: int,
+    ranges: list[tuple[int, int]],
+) -> np.ndarray:
     pick = [
         t
         for t, (s, e) in enumerate(offsets)
         if not special[t] and e > s and any(a <= s - plen and e - plen <= b for a, b in ranges)
     ]
     if not pick:  # a span inside one token
-        pick = [t for t, (s, e) in enumerate(offsets) if not special[t] and any(s - plen < b and e - plen > a for a, b in ranges)]
+        pick = [
+            t
+            for t, (s, e) in enumerate(offsets)
+            if not special[t] and any(s - plen < b and e - plen > a for a, b in ranges)
+        ]
     if WITH_HEAD:
         head = [t for t, (s, e) in enumerate(offsets) if special[t] or e <= plen]
         pick = sorted(set(pick) | set(head))
@@ -170,7 +189,9 @@ def late_index(texts: tuple, model: Any, mode: str) -> Index:
         strings = VIEWS["sentences"].strings(passages)
         distinct = list(dict.fromkeys(strings))
         enc = model.encode_documents(distinct)
-        counted["tokens"] += sum(len(e.ids) for e in model._tokenizer.encode_batch(["passage: " + s for s in distinct]))
+        counted["tokens"] += sum(
+            len(e.ids) for e in model._tokenizer.encode_batch(["passage: " + s for s in distinct])
+        )
         row = {s: i for i, s in enumerate(distinct)}
         sentences = enc[[row[s] for s in strings]]
     print(f"  encoded in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -202,7 +223,12 @@ def sum_windows_index(texts: tuple, model: Any) -> Index:
     sents = [s.text for p in passages for s in p.sentences]
     distinct = list(dict.fromkeys(docs + sents))
     enc = model.encode_documents(distinct)
-    lengths = {t: len(e.ids) for t, e in zip(distinct, model._tokenizer.encode_batch(["passage: " + t for t in distinct]))}
+    lengths = {
+        t: len(e.ids)
+        for t, e in zip(
+            distinct, model._tokenizer.encode_batch(["passage: " + t for t in distinct])
+        )
+    }
     counted["tokens"] += sum(lengths.values())
     row = {t: i for i, t in enumerate(distinct)}
     vectors = enc[[row[d] for d in docs]]
@@ -216,18 +242,36 @@ def sum_windows_index(texts: tuple, model: Any) -> Index:
             intro = introduction(p, i)
             if intro is not None and ss.index(intro) not in members:
                 members.append(ss.index(intro))
-            v = sum(enc[row[ss[j].text]] * (lengths[ss[j].text] if weighted else 1.0) for j in members)
+            v = sum(
+                enc[row[ss[j].text]] * (lengths[ss[j].text] if weighted else 1.0) for j in members
+            )
             wins.append(v / np.linalg.norm(v))
     windows = np.asarray(wins, dtype=np.float32)
     return assembled(texts, model, passages, vectors, windows, sentences)
 
 
-def assembled(texts: tuple, model: Any, passages: tuple, vectors: np.ndarray, windows: np.ndarray, sentences: np.ndarray) -> Index:
+def assembled(
+    texts: tuple,
+    model: Any,
+    passages: tuple,
+    vectors: np.ndarray,
+    windows: np.ndarray,
+    sentences: np.ndarray,
+) -> Index:
     """An index of these vectors, with its refusal ceilings measured on them."""
-    manifest = replace(manifest_for(texts, model.identity), dimension=int(vectors.shape[1]), passages=len(passages), sentences=len(sentences))
+    manifest = replace(
+        manifest_for(texts, model.identity),
+        dimension=int(vectors.shape[1]),
+        passages=len(passages),
+        sentences=len(sentences),
+    )
     index = Index(
-        manifest=manifest, passages=passages, vectors=vector_index(vectors),
-        window_vectors=windows, sentence_vectors=sentences, sentence_rows=sentence_rows(passages),
+        manifest=manifest,
+        passages=passages,
+        vectors=vector_index(vectors),
+        window_vectors=windows,
+        sentence_vectors=sentences,
+        sentence_rows=sentence_rows(passages),
         lexical=build_lexical(VIEWS["passages"].strings(passages)),
         window_index=(vector_index(windows) if len(passages) > EXACT_UP_TO else None),
     )
@@ -256,7 +300,9 @@ def window_sentences_index(texts: tuple, model: Any) -> Index:
     enc = model.encode_documents(distinct)
     row = {t: i for i, t in enumerate(distinct)}
     vectors = enc[[row[d] for d in docs]]
-    counted["tokens"] += sum(len(e.ids) for e in model._tokenizer.encode_batch(["passage: " + d for d in distinct]))
+    counted["tokens"] += sum(
+        len(e.ids) for e in model._tokenizer.encode_batch(["passage: " + d for d in distinct])
+    )
     wdistinct = list(dict.fromkeys(windows))
     states = token_states(model, wdistinct)
     wrow = {t: i for i, t in enumerate(wdistinct)}
@@ -275,7 +321,14 @@ def main() -> None:
     mode, chosen = sys.argv[1], sys.argv[2:]
     settings = Settings()
     model = load_model(settings.model, settings.model_cache, settings.runtime)
-    model._tokenizer_path = Path(__import__("bot.embed.model", fromlist=["resolve_model"]).resolve_model(settings.model, settings.model_cache)) / "tokenizer.json"
+    model._tokenizer_path = (
+        Path(
+            __import__("bot.embed.model", fromlist=["resolve_model"]).resolve_model(
+                settings.model, settings.model_cache
+            )
+        )
+        / "tokenizer.json"
+    )
     # For counting tokens as the model reads them (the embedder keeps no `tokenizers` object).
     model._tokenizer = Tokenizer.from_file(str(model._tokenizer_path))
     model._tokenizer.enable_truncation(512)
@@ -290,17 +343,36 @@ def main() -> None:
         elif mode == "window-sentences":
             index = window_sentences_index(texts, model)
         elif mode == "separate":
-            strings = [s for name in VIEWS for s in VIEWS[name].strings(tuple(p for t in texts for p in split_passages(t)))]
+            strings = [
+                s
+                for name in VIEWS
+                for s in VIEWS[name].strings(tuple(p for t in texts for p in split_passages(t)))
+            ]
             distinct = list(dict.fromkeys(strings))
-            counted["tokens"] = sum(min(512, len(e.ids)) for e in model._tokenizer.encode_batch(["passage: " + s for s in distinct]))
+            counted["tokens"] = sum(
+                min(512, len(e.ids))
+                for e in model._tokenizer.encode_batch(["passage: " + s for s in distinct])
+            )
             index = build_index(texts, model)
         else:
             index = late_index(texts, model, mode)
-        text_tokens = sum(len(e.ids) for e in model._tokenizer.encode_batch([p.text for t in texts for p in split_passages(t)]))
-        print(f"{eval_set.name} {mode}: {time.perf_counter() - t0:.1f} s, {counted['tokens']} tokens encoded, {text_tokens} tokens of passage text, ratio {counted['tokens'] / text_tokens:.2f}", flush=True)
+        text_tokens = sum(
+            len(e.ids)
+            for e in model._tokenizer.encode_batch(
+                [p.text for t in texts for p in split_passages(t)]
+            )
+        )
+        print(
+            f"{eval_set.name} {mode}: {time.perf_counter() - t0:.1f} s, {counted['tokens']} tokens encoded, {text_tokens} tokens of passage text, ratio {counted['tokens'] / text_tokens:.2f}",
+            flush=True,
+        )
         rows, _ = evaluate_set(
-            eval_set.name, index, model, load_cases(eval_set.questions),
-            threshold=settings.threshold, selection=(settings.max_quotes, settings.margin),
+            eval_set.name,
+            index,
+            model,
+            load_cases(eval_set.questions),
+            threshold=settings.threshold,
+            selection=(settings.max_quotes, settings.margin),
         )
         reports += rows[:2]
     print(format_reports(reports), flush=True)
