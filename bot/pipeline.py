@@ -153,8 +153,8 @@ def _calls(missing: Sequence[int], strings: Sequence[int]) -> list[list[int]]:
 
 def _bar(model: Embedder, calls: Sequence[Sequence[Sequence[Passage]]]) -> Any:
     """A progress bar with the rate and the time left over every call of a build, counted
-    in the tokens the model will read: texts are encoded longest first, so a count of
-    strings would promise the end far too late at the start."""
+    in the tokens the model will read: a passage costs many times what one of its
+    sentences does, so a count of strings would not say how much is left."""
     from tqdm import tqdm
 
     total = sum(
