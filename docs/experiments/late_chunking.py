@@ -16,7 +16,6 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -195,24 +194,7 @@ def late_index(texts: tuple, model: Any, mode: str) -> Index:
         row = {s: i for i, s in enumerate(distinct)}
         sentences = enc[[row[s] for s in strings]]
     print(f"  encoded in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    manifest = replace(
-        manifest_for(texts, model.identity),
-        dimension=int(vectors.shape[1]),
-        passages=len(passages),
-        sentences=len(sentences),
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-    index = Index(
-        manifest=manifest,
-        passages=passages,
-        vectors=vector_index(vectors),
-        window_vectors=windows,
-        sentence_vectors=sentences,
-        sentence_rows=sentence_rows(passages),
-        lexical=build_lexical(VIEWS["passages"].strings(passages)),
-        window_index=(vector_index(windows) if len(passages) > EXACT_UP_TO else None),
-    )
-    return replace(index, ceilings=ceilings(index, model))
+    return assembled(texts, model, passages, vectors, windows, sentences)
 
 
 def sum_windows_index(texts: tuple, model: Any) -> Index:
