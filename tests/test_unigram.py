@@ -152,6 +152,10 @@ def test_a_damaged_quick_form_is_read_past(
     tokenizer = read(tokenizer_json, keep)
     assert tokenizer is not None
     assert tokenizer.encode(ODD[3]) == reference.encode(ODD[3]).ids
+    # ... and kept whole again for the next start.
+    again = read(tokenizer_json, keep)
+    assert again is not None and again.encode(ODD[3]) == reference.encode(ODD[3]).ids
+    assert (kept / "pieces.marisa").read_bytes() != b"half a file"
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(

@@ -155,9 +155,9 @@ def _export_plain(model_dir: Path, target: Path) -> Any:
 def _quantise_embeddings(path: Path) -> None:
     """Take the word-embedding lookup out of the graph: the table is written beside it in
     8 bits, symmetric, a scale per block of 32 numbers (`WORD_CODES`, `WORD_SCALES`), and
-    the graph reads the looked-up rows as an input (`WORD_INPUT`). embedder.py maps the
-    table into memory and looks up a batch's tokens itself, so a process holds only the
-    pages of tokens it has read, and replicas on one machine share them."""
+    the graph reads the looked-up rows as an input (`WORD_INPUT`). The embedder reads the
+    rows of a batch's tokens from the file itself (word_table.py), so no process holds
+    the table and replicas on one machine share it in the page cache."""
     import numpy as np
     import onnx
     from onnx import TensorProto, helper, numpy_helper

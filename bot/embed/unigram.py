@@ -188,7 +188,7 @@ def read(path: Path, keep: Path | None = None) -> UnigramTokenizer | None:
         try:
             vocabulary = Vocabulary.load(kept)
         except (OSError, ValueError, RuntimeError):  # marisa: RuntimeError, format error
-            vocabulary = None
+            shutil.rmtree(kept, ignore_errors=True)  # kept anew below, not read past forever
     else:
         spec = json.loads(path.read_text(encoding="utf-8"))
         if not _reproducible(spec):
