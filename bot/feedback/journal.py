@@ -13,19 +13,16 @@ from collections import deque
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from .database import connect, migrate, write
-
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    import sqlalchemy as sa
+
     from .records import Asked, Vote
 
 __all__ = ["Journal"]
 
 log = logging.getLogger(__name__)
-
-# What a database that is down, restarting or unreachable raises; worth waiting for.
-_AWAY = (sa.exc.OperationalError, sa.exc.InterfaceError, OSError)
 
 
 class Journal:
@@ -119,6 +116,7 @@ class Journal:
             self._engine.dispose()  # a shared server's connections are given back
 
     def _run(self) -> None:
+        database: ModuleType | None = None
         delay, longest = self._retry
         failing = False
         while True:
@@ -131,12 +129,13 @@ class Journal:
                 self._bytes = 0
                 self._writing = len(batch)
             try:
+                database = database or _database()
                 if self._engine is None:
-                    engine = connect(self.url)
-                    migrate(engine)
+                    engine = database.connect(self.url)
+                    database.migrate(engine)
                     self._engine = engine
-                write(self._engine, batch)
-            except _AWAY as exc:  # the database is away: wait and retry
+                database.write(self._engine, batch)
+            except _away() as exc:  # the database is away: wait and retry
                 with self._lock:
                     self._waiting.extendleft(reversed(batch))
                     self._bytes += sum(_size(record) for record in batch)
@@ -167,6 +166,21 @@ class Journal:
             with self._lock:
                 self._writing = 0
                 self._lock.notify_all()
+
+
+def _database() -> ModuleType:
+    """The database module, imported by the writer at its first record: SQLAlchemy and
+    Alembic are a third of a second that `serve` need not wait for before it is healthy."""
+    from . import database
+
+    return database
+
+
+def _away() -> tuple[type[BaseException], ...]:
+    """What a database that is down, restarting or unreachable raises; worth waiting for."""
+    import sqlalchemy as sa
+
+    return (sa.exc.OperationalError, sa.exc.InterfaceError, OSError)
 
 
 def _size(record: Asked | Vote) -> int:
