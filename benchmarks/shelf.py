@@ -1,6 +1,7 @@
 """A shelf of manuals indexed whole: minutes, peak memory, and how true the time left was.
 
 Usage: .venv/bin/python benchmarks/shelf.py [--megabytes 10] [--shelf DIR]
+(`benchmarks/speed.py` runs it too, beside its other figures.)
 Makes the shelf once (in artifacts/shelf/, or DIR): Debian's German manuals as their
 packages ship them, PDF and HTML (`apt-get download`, then `dpkg -x`; the Debian FAQ is
 left out, it is kept for checks this project never sees). A manual that comes as HTML and
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 PACKAGES = (
@@ -118,21 +120,20 @@ def _seconds(hours: str | None, minutes: str, seconds: str) -> int:
     return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--megabytes", type=float, default=10.0)
-    parser.add_argument("--shelf", type=Path, default=PROJECT / "artifacts" / "shelf")
-    options = parser.parse_args()
+def measure(megabytes: float, shelf: Path) -> dict[str, Any]:
+    """Index the shelf's first `megabytes` of text in a process of its own: its figures,
+    `whole_s` (the run, start to end) and `told` (per percent of the bar, the end it
+    foretold, in seconds)."""
     sys.path.insert(0, str(PROJECT))
     from bot.ingest.folder import read_folder
 
-    every = make_shelf(options.shelf)
+    every = make_shelf(shelf)
     with tempfile.TemporaryDirectory() as work:
         chosen = Path(work) / "texts"
         chosen.mkdir()
         size = 0
         for text in read_folder(every).texts:
-            if size >= options.megabytes * 1e6:
+            if size >= megabytes * 1e6:
                 break
             shutil.copy(every / text.source, chosen / text.source)
             size += len(text.content.encode())
@@ -145,7 +146,7 @@ def main() -> None:
             text=True,
         )
         assert process.stderr is not None and process.stdout is not None
-        told: dict[int, float] = {}  # percent done: the end the bar foretold, in seconds
+        told: dict[int, float] = {}
         for line in re.split(r"[\r\n]", process.stderr.read()):
             match = _BAR.search(line)
             if match:
@@ -153,10 +154,32 @@ def main() -> None:
                 elapsed = _seconds(*match.group(2, 3, 4))
                 left = _seconds(*match.group(5, 6, 7))
                 told.setdefault(done, elapsed + left)
-        figures = json.loads(process.stdout.read())
+        figures: dict[str, Any] = json.loads(process.stdout.read())
         process.wait()
-        wall = time.monotonic() - started
+        figures["whole_s"] = time.monotonic() - started
+    figures["told"] = told
+    return figures
+
+
+def time_left(figures: dict[str, Any]) -> list[tuple[int, float, float]]:
+    """How true the bar's time left was: at about 5, 10, 25, 50 and 75 % of the encoding,
+    the end it foretold and the true one, in seconds."""
+    told: dict[int, float] = figures["told"]
     encoding = max(told.get(100, 0.0), 1.0)
+    rows = []
+    for percent in (5, 10, 25, 50, 75):
+        near = min(told, key=lambda p: abs(p - percent), default=None)
+        if near is not None:
+            rows.append((near, told[near], encoding))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=float, default=10.0)
+    parser.add_argument("--shelf", type=Path, default=PROJECT / "artifacts" / "shelf")
+    options = parser.parse_args()
+    figures = measure(options.megabytes, options.shelf)
     print(f"shelf            {figures['texts']} files, {figures['megabytes']:.1f} MB of text")
     print(f"passages         {figures['passages']:,} ({figures['sentences']:,} sentences)")
     print(f"read             {figures['read_s']:.0f} s")
@@ -166,12 +189,10 @@ def main() -> None:
         f" text ({figures['tokens_encoded'] / figures['tokens_of_text']:.2f} per token)"
     )
     print(f"peak memory      {figures['peak_mb']} MB ({figures['model_mb']} MB the model loaded)")
-    print(f"whole run        {wall:.0f} s")
+    print(f"whole run        {figures['whole_s']:.0f} s")
     print("time left as the bar told it, against the encoding's true end:")
-    for percent in (5, 10, 25, 50, 75):
-        near = min(told, key=lambda p: abs(p - percent), default=None)
-        if near is not None:
-            print(f"  at {near:3d} %: foretold {told[near]:5.0f} s, took {encoding:5.0f} s")
+    for near, foretold, took in time_left(figures):
+        print(f"  at {near:3d} %: foretold {foretold:5.0f} s, took {took:5.0f} s")
 
 
 if __name__ == "__main__":

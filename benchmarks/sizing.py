@@ -22,19 +22,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speed import ESSAYBOT, _distinct, _load, _ms, _serve
+from speed import ESSAYBOT, _distinct, _load, _memory_mb, _ms, _replicas, _serve
 
 PROJECT = Path(__file__).resolve().parent.parent
 REFERENCE = PROJECT / "evals" / "texts" / "developers-reference" / "developers-reference-de.md"
-
-
-def _memory_mb(pid: int) -> tuple[float, float]:
-    """Resident and proportional (shared pages split among the processes mapping them)."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, value, *_ = line.split()
-        fields[name.rstrip(":")] = int(value) / 1024
-    return fields["Rss"], fields["Pss"]
 
 
 def main() -> None:
@@ -72,7 +63,7 @@ def main() -> None:
                 server.wait(timeout=30)
                 os.sched_setaffinity(0, everywhere)
             rows.append((label, passages, len(samples) / seconds, samples, rss, pss, started))
-        shared = _replicas(Path(scratch) / f"index-{large.name}", large, 3)
+        shared = _replicas(Path(scratch) / f"index-{large.name}", large, 3, 200)
     print(f"\n{options.questions:,} distinct questions per text, {options.clients} clients;")
     print("one replica on one core (CPU 0), the clients on CPU 1, question log on\n")
     columns = ("text", "passages", "q/s", "p50 ms", "p95 ms", "RSS MB", "PSS MB", "start s")
@@ -86,25 +77,6 @@ def main() -> None:
     for number, (rss, pss) in enumerate(shared, 1):
         print(f"{number:<10} {rss:>8.1f} {pss:>8.1f}")
     print(f"{'together':<10} {sum(r for r, _ in shared):>8.1f} {sum(p for _, p in shared):>8.1f}")
-
-
-def _replicas(index: Path, seeds: Path, count: int) -> list[tuple[float, float]]:
-    """RSS and PSS of each of `count` replicas serving one index: what they share (the
-    memory-mapped index, the program's own files) PSS splits among them."""
-    everywhere = os.sched_getaffinity(0)
-    servers = []
-    try:
-        for _ in range(count):  # the question log off: one SQLite file, three writers
-            servers.append(_serve(index, seeds=seeds, cpus={0}, question_log=False))
-        os.sched_setaffinity(0, {1})
-        for _, url, _ in servers:
-            _load(url, 4, _distinct(seeds, 200))
-        return [_memory_mb(server.pid) for server, _, _ in servers]
-    finally:
-        os.sched_setaffinity(0, everywhere)
-        for server, _, _ in servers:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
