@@ -357,7 +357,7 @@ def _building(
 ) -> None:
     """Tokens encoded, and old and new build paths on the same texts; the last folder's
     new index is kept in `keep`."""
-    for label, folder, goal in folders:
+    for number, (label, folder, goal) in enumerate(folders, 1):
         texts = load_texts(folder)
         size = sum(len(t.content.encode()) for t in texts) // 1000
         encoded, of_text = _tokens(texts, model)
@@ -367,7 +367,8 @@ def _building(
             f"{encoded / of_text:.2f} per token of text (goal 1.3)",
         )
         for path in ("old", "new"):
-            seconds, peak, passages = _index_build(folder, path, keep if path == "new" else None)
+            kept = keep if path == "new" and number == len(folders) else None
+            seconds, peak, passages = _index_build(folder, path, kept)
             rows.add(
                 f"index build, {label} ({size} KB, {passages} passages), {path} path",
                 f"{seconds:.1f} s",
