@@ -26,6 +26,7 @@ from .store.index import (
     VIEWS,
     Index,
     Manifest,
+    matrix_of,
     sentence_rows,
     text_vectors_key,
     vector_index,
@@ -198,6 +199,10 @@ def build_index(
         raise SeedsMissing(path=Path(names), reason="only headings, no paragraph to quote")
     matrices = encode_texts(texts, split, model, cache=cache, progress=progress)
     vectors = matrices.pop("passages")
+    window_index = vector_index(matrices["windows"]) if len(passages) > EXACT_UP_TO else None
+    if window_index is not None:
+        # The graph holds the windows' vectors too: read them there, and keep one copy.
+        matrices["windows"] = matrix_of(window_index)
     manifest = replace(
         manifest_for(texts, model.identity),
         dimension=int(vectors.shape[1]),
@@ -211,7 +216,7 @@ def build_index(
         vectors=vector_index(vectors),
         sentence_rows=sentence_rows(passages),
         lexical=build_lexical(VIEWS["passages"].strings(passages)),
-        window_index=(vector_index(matrices["windows"]) if len(passages) > EXACT_UP_TO else None),
+        window_index=window_index,
         **cast("dict[str, Any]", {VIEWS[n].field: m for n, m in matrices.items()}),
     )
     return replace(index, ceilings=ceilings(index, model))

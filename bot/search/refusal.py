@@ -43,6 +43,8 @@ __all__ = [
 # A question encoded alone and the same question encoded in a batch differ in the last
 # bits; a generic question asked word for word must not beat itself.
 _NOISE = 1e-4
+# Bank questions scored against every window at once when a build measures its ceilings.
+_AT_ONCE = 16
 
 
 @cache
@@ -65,7 +67,15 @@ def ceilings(index: Index, model: Embedder, weights: Weights = DEFAULT_WEIGHTS) 
     """The best dense score any bank question of each language reaches on each passage:
     one row per language of `CEILING_ROWS`, one column per passage."""
     questions = bank()
-    scores = dense_scores(index, model.encode_queries(questions), weights)
+    queries = model.encode_queries(questions)
+    # A few questions at a time: all of them against a shelf's windows at once would be
+    # a matrix of hundreds of megabytes.
+    scores = np.concatenate(
+        [
+            dense_scores(index, queries[start : start + _AT_ONCE], weights)
+            for start in range(0, len(queries), _AT_ONCE)
+        ]
+    )
     languages = np.array([guess_language(q) for q in questions])
     rows = []
     for language in CEILING_ROWS:

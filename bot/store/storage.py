@@ -16,7 +16,6 @@ until the next one, for a reader that resolved `CURRENT` just before it changed.
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
 import re
@@ -47,7 +46,9 @@ from .lexical import build_lexical
 from .vector_cache import VectorCache
 
 if TYPE_CHECKING:
-    from .._types import Matrix
+    from collections.abc import Sequence
+    from typing import TextIO
+
     from ..ingest.texts import Text
 
 __all__ = [
@@ -107,17 +108,15 @@ def save_index(index: Index, directory: Path) -> Path:
     _remove_leftovers(directory, keep={previous})
     staging = Path(tempfile.mkdtemp(dir=directory, prefix=_STAGING))
     try:
-        # Serialized here and written by Python: a failed write is an OSError with its
-        # errno (a full disk says so), where faiss.write_index raises a bare RuntimeError.
-        (staging / _VECTORS).write_bytes(faiss.serialize_index(index.vectors).tobytes())
+        _write_faiss(index.vectors, staging / _VECTORS)
         if index.window_index is not None:
-            window_index = faiss.serialize_index(index.window_index).tobytes()
-            (staging / _WINDOW_INDEX).write_bytes(window_index)
+            _write_faiss(index.window_index, staging / _WINDOW_INDEX)
         matrices = {name: getattr(index, field) for name, field in _MATRICES.items()}
         for name, matrix in {**matrices, _CEILINGS: index.ceilings}.items():
-            (staging / name).write_bytes(_npy_bytes(matrix))
-        passages = json.dumps([asdict(p) for p in index.passages], ensure_ascii=False, indent=1)
-        (staging / _PASSAGES).write_text(passages, encoding="utf-8")
+            with (staging / name).open("wb") as file:
+                np.save(file, matrix, allow_pickle=False)  # straight from the array
+        with (staging / _PASSAGES).open("w", encoding="utf-8") as file:
+            _write_passages(index.passages, file)
         manifest = json.dumps(asdict(index.manifest), ensure_ascii=False, indent=2)
         (staging / _MANIFEST).write_text(manifest, encoding="utf-8")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -158,10 +157,22 @@ def _remove_leftovers(directory: Path, keep: set[Path | None]) -> None:
             path.unlink(missing_ok=True)
 
 
-def _npy_bytes(array: Matrix) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
+def _write_faiss(index: faiss.Index, path: Path) -> None:
+    """Written by Python a block at a time: a failed write is an OSError with its errno (a
+    full disk says so), where faiss.write_index to a path raises a bare RuntimeError; and
+    no copy of the whole is made, which for a shelf's window graph is hundreds of MB."""
+    with path.open("wb") as file:
+        faiss.write_index(index, faiss.PyCallbackIOWriter(file.write))  # type: ignore[attr-defined]
+
+
+def _write_passages(passages: Sequence[Passage], file: TextIO) -> None:
+    """The passages as one JSON list, written a passage at a time: the whole list as
+    dictionaries, and its text, would be several times the passages in memory."""
+    file.write("[")
+    for number, passage in enumerate(passages):
+        file.write(",\n" if number else "\n")
+        file.write(json.dumps(asdict(passage), ensure_ascii=False))
+    file.write("\n]\n")
 
 
 def _passage_from(data: dict[str, Any]) -> Passage:
