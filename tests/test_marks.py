@@ -81,3 +81,17 @@ def test_a_neighbour_close_only_through_the_answers_window_is_not_marked() -> No
     # A neighbour close by itself too is marked.
     close = _index(text, [0.805, 0.800], bare=[0.86, 0.84])
     assert len(_marked(close, language="de")) == 2
+
+
+def test_a_question_the_text_asks_is_never_marked_as_the_answer() -> None:
+    text = Text(
+        "q.txt",
+        "Der Begriff ist relativ neu. Was ist also ein Stiftungsmodell? Einige definieren es "
+        "anhand der Anzahl der Parameter.",
+    )
+    # The text's own question stands closest to the reader's, as it would.
+    index = _index(text, [0.70, 0.95, 0.80])
+    assert _marked(index) == ["Einige definieren es anhand der Anzahl der Parameter."]
+    # A passage of questions alone answers nothing: nothing in it is marked.
+    only = _index(Text("o.txt", "Was ist ein Modell? Wer baut es?"), [0.9, 0.8])
+    assert _marked(only) == []

@@ -38,6 +38,8 @@ _HEADING_MAX_WORDS = 10
 _HEADING_MAX_CHARS = 120
 _PROSE_ENDINGS = (".", ",", ";", ":", "…", '"', "“", "”", "«", "»")
 _WORD = re.compile(r"\w+")
+# Ends in a question mark, perhaps inside closing quotes or brackets.
+_ASKS = re.compile(r"\?[\s\"'“”«»‘’)\]]*$")
 _ADDRESS = re.compile(r"\S+://\S+|\S+@\S+")
 # A list item: a bullet or a number at the start of a line ("- Ihren Ausweis", "2) Bauen").
 _LIST_ITEM = re.compile(r"(?:[-*+•]|\d{1,3}[.)])\s")
@@ -48,6 +50,12 @@ class Sentence:
     text: str
     start: int
     end: int
+
+    @property
+    def asks(self) -> bool:
+        """A question: context for what follows it, never the answer to one ("Was ist
+        also ein Stiftungsmodell?" closes the paragraph before the one that says)."""
+        return bool(_ASKS.search(self.text))
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,11 @@ def best_sentences(
     if expected is not None:
         gives = np.array([gives_answer(s.text, expected) for s in sentences])
         scores = scores + np.float32(_ANSWER_TYPE_BONUS) * gives.astype(np.float32)
+    # A question the text asks is not its answer, however close it stands to the reader's.
+    asks = np.array([s.asks for s in sentences])
+    if asks.all():
+        return ()
+    scores = np.where(asks, -np.inf, scores).astype(np.float32)
     order = np.argsort(-scores, kind="stable")
     best = float(scores[order[0]])
     chosen = {int(i) for i in order[:_MAX_HIGHLIGHTS] if scores[i] >= best - _HIGHLIGHT_MARGIN}
