@@ -16,12 +16,11 @@ reader asks about, and a quote of a shell snippet answers no question.
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from debian_package import unpacked
 
 PACKAGE = "developers-reference-de"
 SHARE = Path("usr/share/developers-reference/de")
@@ -101,13 +100,8 @@ def convert(share: Path) -> str:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        subprocess.run(["apt-get", "download", PACKAGE], cwd=scratch, check=True)
-        (deb,) = Path(scratch).glob(f"{PACKAGE}_*.deb")
-        unpacked = Path(scratch) / "unpacked"
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
-        text = convert(unpacked / SHARE)
-        version = deb.name.split("_")[1]
+    with unpacked(PACKAGE) as (root, version):
+        text = convert(root / SHARE)
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     TARGET.write_text(text, encoding="utf-8")
     print(f"{TARGET}: {len(text)} characters from {PACKAGE} {version}", file=sys.stderr)

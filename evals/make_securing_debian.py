@@ -26,15 +26,14 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
+from debian_package import unpacked
 
 PACKAGE = "harden-doc"
 SHARE = Path("usr/share/doc/harden-doc/html")
@@ -220,14 +219,9 @@ def cases(entries: list[Entry], english: dict[str, str], text: str) -> list[dict
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        subprocess.run(["apt-get", "download", PACKAGE], cwd=scratch, check=True)
-        (deb,) = Path(scratch).glob(f"{PACKAGE}_*.deb")
-        unpacked = Path(scratch) / "unpacked"
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
-        text, entries = convert(unpacked / SHARE / "de-DE")
-        english = headings(unpacked / SHARE / "en-US")
-        version = deb.name.split("_")[1]
+    with unpacked(PACKAGE) as (root, version):
+        text, entries = convert(root / SHARE / "de-DE")
+        english = headings(root / SHARE / "en-US")
     labelled = cases(entries, english, text)
     TARGET.parent.mkdir(parents=True, exist_ok=True)
     TARGET.write_text(text, encoding="utf-8")
