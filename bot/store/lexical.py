@@ -13,6 +13,7 @@ asks it for scores.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -39,24 +40,23 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("german")
 
 
-def _ngrams(text: str, vocabulary: dict[str, str] | None = None) -> list[str]:
-    """The text's words' 4-grams; with `vocabulary`, each n-gram as the one string object
-    every passage shares (a shelf of 10 MB has ten million n-grams and 100,000 distinct)."""
+def _ngrams(text: str) -> list[str]:
+    """The text's words' 4-grams, interned: a shelf of 10 MB has ten million n-grams and
+    100,000 distinct, and each distinct one is held once."""
     grams = []
     for word in WORD.findall(text.lower()):
         if len(word) < 3 or is_stopword(word):
             continue
         padded = f"_{word}_"
-        grams += [padded[i : i + _NGRAM] for i in range(max(1, len(padded) - _NGRAM + 1))]
-    if vocabulary is not None:
-        grams = [vocabulary.setdefault(gram, gram) for gram in grams]
+        grams += [
+            sys.intern(padded[i : i + _NGRAM]) for i in range(max(1, len(padded) - _NGRAM + 1))
+        ]
     return grams
 
 
 def _tokens(texts: Sequence[str], analyzer: Analyzer) -> list[list[str]]:
     if analyzer == "ngrams":
-        shared: dict[str, str] = {}
-        return [_ngrams(text, shared) for text in texts]
+        return [_ngrams(text) for text in texts]
     tokenized = bm25s.tokenize(
         list(texts),
         stopwords=list(STOPWORDS),
