@@ -329,7 +329,15 @@ def models_build(force: bool, **flags: Any) -> None:
 )
 @click.option("--kinds/--no-kinds", default=True, help="Also break R@1 down by question kind.")
 @setting_options(
-    "seeds", "index_dir", "model", "model_cache", "runtime", "threshold", "margin", "max_quotes"
+    "seeds",
+    "index_dir",
+    "model",
+    "model_cache",
+    "runtime",
+    "dictionary",
+    "threshold",
+    "margin",
+    "max_quotes",
 )
 def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
     """Measure retrieval on labelled questions, every text side by side.
@@ -353,6 +361,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         load_sets,
     )
     from .ingest.folder import load_texts
+    from .languages.dictionary import load_dictionary
     from .pipeline import ensure_index
 
     settings = settings_from(**flags)
@@ -362,6 +371,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
     try:
         chosen = load_sets(_PROJECT / "evals" / "sets.json", sets, seeds=settings.seeds)
         model = load_model(settings.model, settings.model_cache, settings.runtime)
+        dictionary = load_dictionary(settings.dictionary) if settings.dictionary else None
         for eval_set in chosen:
             try:
                 cases = load_cases(eval_set.questions)
@@ -383,6 +393,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
                 cases,
                 threshold=settings.threshold,
                 selection=(settings.max_quotes, settings.margin),
+                dictionary=dictionary,
             )
             reports += rows
             counts.append(
@@ -432,6 +443,7 @@ def serve(**flags: Any) -> None:
 
         essaybot serve --host 127.0.0.1 --port 7860
     """
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from .engine import load_engine
@@ -452,5 +464,9 @@ def serve(**flags: Any) -> None:
             engine = loading.result()
         except EssaybotError as exc:
             raise click.ClickException(str(exc)) from exc
+    if (dictionary := engine.dictionary) is not None:
+        # Read beside the server (a few seconds), so the first question asked in another
+        # language than the texts does not wait for it.
+        threading.Thread(target=lambda: dictionary.translations, daemon=True).start()
     click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
     serve_app(create_app(engine, watch=settings.watch and settings.build_index), settings)

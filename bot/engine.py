@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .embed.model import load_model, resolve_model
 from .ingest.folder import load_folder
+from .languages.dictionary import load_dictionary
 from .pipeline import ensure_index, load_current
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from .embed.embedder import Embedder
     from .ingest.folder import Folder, Skipped
     from .ingest.texts import Text
+    from .languages.dictionary import Dictionary
     from .settings import Settings
     from .store.index import Index
 
@@ -33,6 +35,9 @@ class Engine:
     model_path: str
     # The folder's files that are not served, and why (/healthz lists them).
     skipped: tuple[Skipped, ...] = ()
+    # Carries a question's words into the other language for word matching; None where
+    # no dictionary is installed (questions then match across languages by meaning alone).
+    dictionary: Dictionary | None = None
 
     @property
     def model_name(self) -> str:
@@ -59,6 +64,13 @@ def load_engine(
     folder = load_folder(settings.seeds)  # before the model: a bad folder is told at once
     model = load_model(settings.model, settings.model_cache, settings.runtime)
     index = _index(folder, model, settings, progress=progress, notify=notify)
+    dictionary = load_dictionary(settings.dictionary)
+    if dictionary is None and settings.dictionary is not None:
+        notify(
+            f"No German-English dictionary at {settings.dictionary}: a question in another "
+            "language than its text is matched by meaning alone, not by its words "
+            "(`make dictionary` installs Debian's trans-de-en)."
+        )
     return Engine(
         settings,
         folder.texts,
@@ -66,6 +78,7 @@ def load_engine(
         index,
         resolve_model(settings.model, settings.model_cache),
         folder.skipped,
+        dictionary,
     )
 
 

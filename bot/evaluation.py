@@ -25,6 +25,7 @@ from .store.lexical import build_lexical
 if TYPE_CHECKING:
     from .embed.embedder import Embedder
     from .ingest.passages import Passage
+    from .languages.dictionary import Dictionary
 
 
 __all__ = [
@@ -183,6 +184,7 @@ def dense_system(
     *,
     selection: tuple[int, float] | None = None,
     marks: bool = True,
+    dictionary: Dictionary | None = None,
 ) -> System:
     """The bot's own retrieval, as ask() runs it.
 
@@ -196,7 +198,14 @@ def dense_system(
 
     def run(case: Case) -> Outcome:
         search = retrieve(
-            index, model, case.question, case.history, k=k, margin=margin, weights=weights
+            index,
+            model,
+            case.question,
+            case.history,
+            k=k,
+            margin=margin,
+            weights=weights,
+            dictionary=dictionary,
         )
         # Without a selection only the threshold decides, as for a plain vector search.
         answerable = selection is None or bool(search.answering)
@@ -378,6 +387,7 @@ def evaluate_set(
     threshold: float,
     selection: tuple[int, float],
     weights: Weights = DEFAULT_WEIGHTS,
+    dictionary: Dictionary | None = None,
 ) -> tuple[tuple[Report, ...], tuple[Outcome, ...]]:
     """The bot beside its baselines on one text: reports, and the bot's own outcomes.
 
@@ -386,7 +396,9 @@ def evaluate_set(
     """
     cases = with_answers_found(cases, index.passages)
     _, bot, outcomes = evaluate(
-        dense_system(index, model, weights, selection=selection), cases, threshold
+        dense_system(index, model, weights, selection=selection, dictionary=dictionary),
+        cases,
+        threshold,
     )
     vectors_threshold, vectors, _ = evaluate(
         dense_system(index, model, PARAGRAPH_ONLY, marks=False), cases

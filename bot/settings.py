@@ -72,6 +72,13 @@ class Settings(BaseSettings):
         "into the model cache, about three times faster) or `torch` (the weights as they "
         "are; what builds and checks the export).",
     )
+    dictionary: Path | None = Field(
+        Path("/usr/share/trans/de-en"),
+        description="A German-English word list in Ding's format (Debian's `trans-de-en`, "
+        "which `make serve` installs where it can), so that an English question finds the "
+        "words of a German text and the other way round. Without it, or set empty, "
+        "questions match across languages by meaning alone.",
+    )
     threshold: float = Field(
         0.0,
         allow_inf_nan=False,
@@ -207,10 +214,11 @@ class Settings(BaseSettings):
         "address, no cookie), for `essaybot report`; `false` keeps only their feedback.",
     )
 
-    @field_validator("model_cache", mode="before")
+    @field_validator("model_cache", "dictionary", mode="before")
     @classmethod
     def _cache(cls, value: object) -> object:
-        # An empty ESSAYBOT_MODEL_CACHE= (as .env files write it) means the default, not ".".
+        # An empty ESSAYBOT_MODEL_CACHE= (as .env files write it) means the default, not ".";
+        # an empty ESSAYBOT_DICTIONARY= means none.
         if isinstance(value, str | Path):
             text = str(value).strip()
             return Path(text).expanduser() if text else None

@@ -72,14 +72,14 @@ def _query(*values: float) -> np.ndarray:
 
 
 def test_every_passage_is_ranked_best_first() -> None:
-    ranking = rank(INDEX, _query(1, 0, 0), "", PLAIN)
+    ranking = rank(INDEX, _query(1, 0, 0), "", weights=PLAIN)
     assert ranking.positions == (0, 1, 2)
     assert list(ranking.scores) == sorted(ranking.scores, reverse=True)
 
 
 def select(query: np.ndarray, *, k: int, threshold: float, margin: float) -> tuple[Hit, ...]:
     """What ask() quotes, from the search it runs, on the hand-made index."""
-    ranking = rank(INDEX, query, "", PLAIN)
+    ranking = rank(INDEX, query, "", weights=PLAIN)
     nearest = candidates(ranking, k=k, margin=margin)
     search = Search(query, ranking, nearest, nearest, confidence=ranking.confidence)
     return quote_hits(INDEX, search, search.status(threshold))
@@ -104,14 +104,16 @@ def test_at_most_k_passages_are_quoted() -> None:
 def test_a_sentence_window_can_lift_a_passage() -> None:
     # Passage 1's vector points away from the query, but one of its sentences matches.
     query = _query(0.1, 0.3, 1)
-    assert rank(INDEX, query, "", PLAIN).positions[0] == 2
-    assert rank(INDEX, query, "", Weights(window=0.9, lexical=0.0)).positions[0] == 0
+    assert rank(INDEX, query, "", weights=PLAIN).positions[0] == 2
+    assert rank(INDEX, query, "", weights=Weights(window=0.9, lexical=0.0)).positions[0] == 0
 
 
 def test_a_shared_name_breaks_a_near_tie() -> None:
     query = _query(0.5, 0.5, 0)  # equally close to passages 2 and 3 by vectors
-    plain = rank(INDEX, query, "Wer klagt, Getty Images?", PLAIN)
-    lexical = rank(INDEX, query, "Wer klagt, Getty Images?", Weights(window=0.0, lexical=0.3))
+    plain = rank(INDEX, query, "Wer klagt, Getty Images?", weights=PLAIN)
+    lexical = rank(
+        INDEX, query, "Wer klagt, Getty Images?", weights=Weights(window=0.0, lexical=0.3)
+    )
     assert lexical.positions[0] == 2
     # The refusal signal stays dense-only.
     assert dict(zip(lexical.positions, lexical.dense, strict=True)) == dict(

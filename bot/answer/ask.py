@@ -83,6 +83,7 @@ def ask(question: str, engine: Engine, history: Sequence[str] = ()) -> Answer:
         earlier,
         k=settings.max_quotes,
         margin=settings.margin,
+        dictionary=engine.dictionary,
     )
     status = search.status(engine.threshold)
     hits = quote_hits(engine.index, search, status)

@@ -175,10 +175,21 @@ def _mixed(passage: Matrix, windows: Matrix, weights: Weights) -> Matrix:
     return dense
 
 
-def rank(index: Index, query: Matrix, text: str, weights: Weights = DEFAULT_WEIGHTS) -> Ranking:
-    """Score the passages for the question (`query` is its vector, `text` its words):
-    every one, or in a text above EXACT_UP_TO passages the nominated few."""
-    lexical = index.lexical.scores(text) if index.lexical is not None and weights.lexical else None
+def rank(
+    index: Index,
+    query: Matrix,
+    text: str,
+    translated: Sequence[tuple[str, float]] = (),
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> Ranking:
+    """Score the passages for the question (`query` is its vector, `text` its words as
+    they stand, `translated` its words in another language, weighted): every one, or in
+    a text above EXACT_UP_TO passages the nominated few."""
+    lexical = (
+        index.lexical.scores(text, translated)
+        if index.lexical is not None and weights.lexical
+        else None
+    )
     if len(index.passages) > EXACT_UP_TO:
         positions = nominated(index, query, lexical)
         dense = dense_scores_at(index, query, positions, weights)

@@ -73,8 +73,18 @@ class Lexical:
     size: int
     analyzer: Analyzer
 
-    def scores(self, text: str) -> npt.NDArray[np.float32]:
-        """BM25 score of every passage for `text`, in passage order."""
+    def scores(self, text: str, also: Sequence[tuple[str, float]] = ()) -> npt.NDArray[np.float32]:
+        """BM25 score of every passage for `text`, in passage order, plus that of each
+        word in `also` times its weight (a question's words in the text's language)."""
+        total = self._scores(text)
+        by_weight: dict[float, list[str]] = {}
+        for word, weight in also:
+            by_weight.setdefault(weight, []).append(word)
+        for weight, words in by_weight.items():
+            total += np.float32(weight) * self._scores(" ".join(words))
+        return total
+
+    def _scores(self, text: str) -> npt.NDArray[np.float32]:
         (tokens,) = _tokens([text], self.analyzer)
         if not tokens:
             return np.zeros(self.size, dtype=np.float32)

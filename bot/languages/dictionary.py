@@ -1,0 +1,107 @@
+"""A German-English dictionary, so that the words of a question can be looked for in a
+text of the other language.
+
+The dense model reads across languages; word matching cannot: "lawsuit" shares no
+n-gram with "Klage". Ding's word list (Debian's `trans-de-en`, about 190,000 entries,
+GPL-2+) pairs each German sense with its English one, inflected forms included ("verklagt
+:: sued"). Only single words are kept on both sides: a phrase ("to sue for divorce")
+translates a phrase, not a question's word. The file is read at the edge
+(`load_dictionary`); the bot works without it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .words import WORD, content_words, is_stopword
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from .guess import Language
+
+__all__ = ["Dictionary", "load_dictionary", "parse_ding"]
+
+# Notes in a Ding entry: {f} gender, [comp.] domain, (Zugriffsschutz ...) gloss, /SSH/ abbreviation.
+_NOTES = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|/[^/]*/")
+# Placeholders for the object of a verb, which are not the verb's meaning.
+_PLACEHOLDERS = frozenset(
+    {"jdn", "jdm", "jds", "etw", "sich", "sb", "sth", "so", "to", "sb's", "sth's", "jmd", "jmdn"}
+)
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """Ding's list at `path`, read the first time a question crosses languages: a bot
+    whose readers ask in its texts' language never spends the second and the 100 MB."""
+
+    path: Path
+
+    @cached_property
+    def translations(self) -> Mapping[Language, Mapping[str, tuple[str, ...]]]:
+        """For each language, its single words and their single-word translations (lower
+        case, in the file's order)."""
+        with self.path.open(encoding="utf-8") as lines:
+            return parse_ding(lines)
+
+    def carry(self, text: str, source: Language) -> tuple[tuple[str, float], ...]:
+        """The content words of `text`, carried from `source` into the other language:
+        (word, weight) pairs. A word's translations weigh 1 in all, so a word with many
+        senses spreads over them and counts for less in each ("system" is also "System",
+        where Ding lists it so). A word the dictionary does not know (a name, "apt-get")
+        is kept as it is, with weight 1."""
+        known = self.translations.get(source, {})
+        weights: dict[str, float] = {}
+        for word in dict.fromkeys(content_words(text)):
+            found = known.get(word, ())
+            for translation in found:
+                weights[translation] = weights.get(translation, 0.0) + 1 / len(found)
+            if not found:
+                weights[word] = 1.0
+        return tuple(weights.items())
+
+
+def _single_words(side: str) -> list[str]:
+    """The one-word synonyms of one sense, its notes taken out ("jdn. verklagen; jdn.
+    klagen" -> ["verklagen", "klagen"]), lower case."""
+    words = []
+    for synonym in side.split(";"):
+        tokens = [t for t in synonym.split() if t not in _PLACEHOLDERS]
+        if len(tokens) == 1 and WORD.fullmatch(tokens[0]) and not is_stopword(tokens[0]):
+            words.append(tokens[0])
+    return words
+
+
+def parse_ding(lines: Iterable[str]) -> dict[Language, dict[str, tuple[str, ...]]]:
+    """Ding's format: `German | sense ... :: English | sense ...`, senses aligned by
+    position, synonyms within a sense parted by ";", `#` lines a header."""
+    pairs: dict[Language, dict[str, dict[str, None]]] = {
+        "de": defaultdict(dict),
+        "en": defaultdict(dict),
+    }
+    for line in lines:
+        if line.startswith("#") or " :: " not in line:
+            continue
+        german, english = (
+            _NOTES.sub(" ", side) for side in line.replace(".", " ").lower().split(" :: ", 1)
+        )
+        for de_sense, en_sense in zip(german.split(" | "), english.split(" | "), strict=False):
+            de_words, en_words = _single_words(de_sense), _single_words(en_sense)
+            for de_word in de_words:
+                for en_word in en_words:
+                    pairs["de"][de_word][en_word] = None
+                    pairs["en"][en_word][de_word] = None
+    return {
+        language: {word: tuple(found) for word, found in words.items()}
+        for language, words in pairs.items()
+    }
+
+
+def load_dictionary(path: Path | None) -> Dictionary | None:
+    """The dictionary at `path`, to be read when first needed; None where there is none."""
+    return Dictionary(path) if path is not None and path.is_file() else None

@@ -1,0 +1,93 @@
+"""An English question finds a German text's words through Ding's German-English list."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot import Engine, ask
+from bot.languages.dictionary import Dictionary, load_dictionary, parse_ding
+
+INSTALLED = Path("/usr/share/trans/de-en")
+needs_dictionary = pytest.mark.skipif(
+    not INSTALLED.is_file() and not os.environ.get("CI"),
+    reason="trans-de-en is not installed (`make dictionary`)",
+)
+
+DING = """\
+# Version :: devel 2023-01-30
+Klage {f} [jur.] | Klagen {pl} | eine Klage abweisen :: lawsuit; suit | lawsuits; suits | to dismiss a suit
+jdn. verklagen {vt} (wegen etw.) | verklagend | verklagt :: to sue sb. (for sth.) | suing | sued
+Firma {f}; Unternehmen {n} [econ.] | Firmen {pl} :: company; firm | companies; firms
+Begleitung {f} :: company
+System {n} :: system
+"""
+
+
+def test_ding_senses_pair_up_word_by_word_without_notes_or_placeholders() -> None:
+    words = parse_ding(DING.splitlines())
+    assert words["en"]["sued"] == ("verklagt",)
+    assert words["en"]["sue"] == ("verklagen",)
+    assert words["en"]["lawsuits"] == ("klagen",)
+    assert words["de"]["klage"] == ("lawsuit", "suit")
+    # A phrase translates a phrase, not a word: "eine Klage abweisen" gives nothing.
+    assert "abweisen" not in words["de"]
+    assert "dismiss" not in words["en"]
+
+
+def test_a_word_with_many_senses_counts_less_in_each(tmp_path: Path) -> None:
+    path = tmp_path / "de-en"
+    path.write_text(DING, encoding="utf-8")
+    dictionary = Dictionary(path)
+    weights = dict(dictionary.carry("Which company was sued?", "en"))
+    assert weights["verklagt"] == 1.0
+    # "company" is a firm or someone's company: each German word gets a share.
+    assert weights["firma"] == weights["begleitung"] == pytest.approx(1 / 3)
+    # A loan word Ding lists as itself stays.
+    assert dict(dictionary.carry("the system", "en"))["system"] == 1.0
+
+
+def test_a_word_the_dictionary_does_not_know_is_kept_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "de-en"
+    path.write_text(DING, encoding="utf-8")
+    weights = dict(Dictionary(path).carry("Who sued Getty Images?", "en"))
+    assert weights == {"verklagt": 1.0, "getty": 1.0, "images": 1.0}
+
+
+def test_without_the_file_there_is_no_dictionary(tmp_path: Path) -> None:
+    assert load_dictionary(tmp_path / "missing") is None
+    assert load_dictionary(None) is None
+
+
+@needs_dictionary
+def test_the_installed_list_knows_inflected_forms() -> None:
+    dictionary = load_dictionary(INSTALLED)
+    assert dictionary is not None
+    english = dictionary.translations["en"]
+    assert "verklagt" in english["sued"]
+    assert "unternehmen" in english["companies"]
+    assert "sued" in dictionary.translations["de"]["verklagt"]
+
+
+@needs_dictionary
+def test_an_english_question_finds_the_german_words_of_its_answer(engine: Engine) -> None:
+    """Spelled as it stands, "Who was sued?" shares nothing with the German essay; carried
+    into German ("verklagt", "geklagt", ...) it meets the paragraph about the lawsuit
+    ("Das Unternehmen muss sich nun mit der Klage gegen Getty Images auseinandersetzen")."""
+    assert engine.dictionary is not None
+    index = engine.index
+    assert index.lexical is not None
+    question = "Who was sued?"
+    lawsuit = next(p for p, passage in enumerate(index.passages) if "Klage" in passage.text)
+    assert index.lexical.scores(question).max() == 0
+    assert index.lexical.scores("", engine.dictionary.carry(question, "en"))[lawsuit] > 0
+
+
+@needs_dictionary
+def test_a_german_question_over_a_german_text_is_matched_as_it_stands(engine: Engine) -> None:
+    question = "Wer hat Stability AI verklagt?"
+    plain = ask(question, replace(engine, dictionary=None))
+    assert ask(question, engine).passages == plain.passages
