@@ -19,7 +19,7 @@ needs_dictionary = pytest.mark.skipif(
 
 DING = """\
 # Version :: devel 2023-01-30
-Klage {f} [jur.] | Klagen {pl} | eine Klage abweisen :: lawsuit; suit | lawsuits; suits | to dismiss a suit
+Klage {f} [jur.] | Klagen {pl} | eine Klage abweisen :: lawsuit; suit | lawsuits | to dismiss a suit
 jdn. verklagen {vt} (wegen etw.) | verklagend | verklagt :: to sue sb. (for sth.) | suing | sued
 Firma {f}; Unternehmen {n} [econ.] | Firmen {pl} :: company; firm | companies; firms
 Begleitung {f} :: company
