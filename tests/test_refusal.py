@@ -79,6 +79,54 @@ def test_generic_questions_and_gibberish_are_silent_on_every_text(
     assert answer.passages == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "language", "subject"),
+    [
+        ("Welche Unternehmen werden im Text genannt?", "de", "Welche Unternehmen gibt es?"),
+        ("Welche Zahlen nennt der Autor?", "de", "Welche Zahlen gibt es?"),
+        ("Which companies are mentioned in the text?", "en", "Which companies are there?"),
+        (
+            "Which companies does the author mention as examples?",
+            "en",
+            "Which companies does as examples?",
+        ),
+        ("Wer hat Stability AI verklagt?", "de", None),
+        # Nothing with meaning left: the question is about the text itself.
+        ("Who is the author of the text?", "en", None),
+    ],
+)
+def test_words_about_the_text_itself_are_set_aside_for_the_refusal_check(
+    question: str, language: str, subject: str | None
+) -> None:
+    assert refusal.without_the_text(question, language) == subject  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Welche Unternehmen werden im Text genannt?",
+        "Which companies are mentioned in the text?",
+        "Welche Unternehmen nennt der Text?",
+    ],
+)
+def test_a_question_about_what_the_text_names_is_answered(engine: Engine, question: str) -> None:
+    """ "werden im Text genannt" is as generic as small talk to the model; the essay names
+    Cohere, Covariant, Hebbia and You.com, so it is not silent."""
+    answer = ask(question, engine)
+    assert answer.status != "silent"
+    assert any("Cohere" in quote.text for quote in answer.passages)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Welche Planeten werden im Text genannt?", "Which songs does the author mention?"],
+)
+def test_what_the_text_does_not_name_stays_silent_when_asked_about_the_text(
+    any_text: Engine, question: str
+) -> None:
+    assert ask(question, any_text).status == "silent"
+
+
 @pytest.mark.parametrize("question", ["Wer " * 250, "test test", "Wie Wie Wie Wie?"])
 def test_repeated_words_are_refused_with_a_reason(engine: Engine, question: str) -> None:
     with pytest.raises(QuestionRejected, match="repeats the same words"):

@@ -40,6 +40,15 @@ VOCABULARY = Vocabulary(
         ).split()
     ),
     back_phrases=("das unternehmen", "die firma"),
+    about_the_text=(
+        r"\b(?:(?:im|in|laut|nach|vom|von|aus)\s+)?"
+        r"(?:(?:der|die|das|dem|den|des|diese[mnrs]?)\s+)?"
+        r"(?:text|artikel|essay|aufsatz|dokument|beitrag|autor|autorin|verfasser|verfasserin)"
+        r"(?:e?s|en)?\b"
+    ),
+    naming=r"\b(?:genannt|erwähnt|aufgeführt|aufgezählt|angesprochen|nennt|nennen|erwähnen)\b",
+    there_is="gibt es",
+    dangling=r"\b(?:werden|wird)$",
     asks=MappingProxyType(
         {
             "time": (

@@ -34,6 +34,13 @@ VOCABULARY = Vocabulary(
         "it its they them their theirs this that these those he she his her".split()
     ),
     back_phrases=("the company", "the firm", "what about"),
+    about_the_text=(
+        r"\b(?:(?:in|according to|by|from)\s+)?(?:(?:the|this)\s+)?"
+        r"(?:text|article|essay|document|author|writer)(?:'s)?\b"
+    ),
+    naming=r"\b(?:mentioned|named|listed|cited|mentions?)\b",
+    there_is="are there",
+    dangling=r"\b(?:are|is|does|do)$",
     asks=MappingProxyType(
         {
             "time": (

@@ -100,6 +100,15 @@ class Vocabulary:
     continuations: frozenset[str]
     back_references: frozenset[str]
     back_phrases: tuple[str, ...]
+    # Words that point at the text itself ("im Text", "according to the author"), the
+    # words for its naming things ("genannt", "mentions"), and an auxiliary they leave
+    # dangling at the end ("werden?"): regular expressions, matched case-insensitively;
+    # and how the language asks what there is ("gibt es", "are there"), which is what
+    # "what does the text name" asks of the text.
+    about_the_text: str
+    naming: str
+    dangling: str
+    there_is: str
     asks: Mapping[AnswerType, str]
     gives: Mapping[AnswerType, str]
     gives_cased: Mapping[AnswerType, str]

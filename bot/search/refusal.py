@@ -16,14 +16,16 @@ share no word with the text are silent too.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..languages import LANGUAGES
 from ..languages.guess import Language, guess_language
-from ..languages.words import has_function_words, letter_words, word_start
+from ..languages.words import content_words, has_function_words, letter_words, word_start
 from ..store.index import CEILING_ROWS
 from .scoring import DEFAULT_WEIGHTS, Ranking, Weights, dense_scores
 
@@ -38,6 +40,7 @@ __all__ = [
     "ceilings",
     "margin_over_bank",
     "nothing_to_go_on",
+    "without_the_text",
 ]
 
 # A question encoded alone and the same question encoded in a batch differ in the last
@@ -106,3 +109,43 @@ def nothing_to_go_on(index: Index, text: str) -> bool:
         return False
     words = letter_words(text)
     return not any(word_start(w) in index.word_starts for w in words if len(w) > 2)
+
+
+@cache
+def _about_the_text(
+    language: Language,
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    words = LANGUAGES[language]
+    about = rf"(?:{words.about_the_text})|(?:{words.naming})"
+    return (
+        re.compile(about, re.I),
+        re.compile(words.naming, re.I),
+        re.compile(rf"(?:{about}|\s)+$", re.I),
+    )
+
+
+def without_the_text(question: str, language: Language) -> str | None:
+    """The question without its words about the text itself, asked as what there is:
+    "Welche Unternehmen werden im Text genannt?" -> "Welche Unternehmen gibt es?"; None
+    when it has no such words, or nothing with meaning is left.
+
+    To e5, "werden im Text genannt" and "does the author mention" are as generic as small
+    talk: on the essay, "Welche Unternehmen werden im Text genannt?" stayed below the
+    ceiling that "Hallo, wie geht's?" sets on the paragraph naming the companies (-0.011),
+    while "Welche Unternehmen gibt es?" clears it (+0.030) and "Welche Planeten gibt es?"
+    does not (-0.002). (The bare "Welche Planeten?" did, by 0.004: two words land near
+    everything, so the subject is asked in a whole question.) Whether the text answers is a
+    question about its subject, so the subject is measured against the generic questions.
+    """
+    about, naming, at_the_end = _about_the_text(language)
+    words = LANGUAGES[language]
+    body = question.rstrip("?.! ")
+    mark = question[len(body) :].strip()
+    core = " ".join(about.sub(" ", body).split())
+    # "Welche Unternehmen nennt der Text?" asks what there is; "Wie wird das Wetter laut
+    # dem Text?" is the weather question with its source named.
+    if naming.search(body) and at_the_end.search(body):
+        core = f"{re.sub(words.dangling, '', core, flags=re.I).rstrip()} {words.there_is}"
+    if core == body or not content_words(core):
+        return None
+    return core + mark

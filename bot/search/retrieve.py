@@ -18,7 +18,7 @@ from .answertype import AnswerType, expected_answer, gives_answer
 from .conversation import contextualize
 from .distinguish import shared_words, without_words
 from .question import require_content
-from .refusal import margin_over_bank, nothing_to_go_on
+from .refusal import margin_over_bank, nothing_to_go_on, without_the_text
 from .scoring import (
     DEFAULT_WEIGHTS,
     Hit,
@@ -176,6 +176,10 @@ def retrieve(
         ranked = zip(ranking.positions, ranking.scores, strict=True)
         nearest = tuple((position, score) for position, score in ranked if position in chosen)
     confidence = margin_over_bank(index, ranking, language)
+    if (subject := without_the_text(question, language)) is not None:
+        subject_query, _ = search_query(model, subject, history)
+        subject_ranking = rank(index, subject_query, "", weights=weights)
+        confidence = max(confidence, margin_over_bank(index, subject_ranking, language))
     if nothing_to_go_on(index, text):
         confidence = -1.0
     expected = expected_answer(question)
