@@ -38,7 +38,7 @@ _PLACEHOLDERS = frozenset(
 @dataclass(frozen=True)
 class Dictionary:
     """Ding's list at `path`, read the first time a question crosses languages: a bot
-    whose readers ask in its texts' language never spends the second and the 100 MB."""
+    whose readers ask in its texts' language never spends the seconds and the 45 MB."""
 
     path: Path
 
