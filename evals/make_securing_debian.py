@@ -1,5 +1,6 @@
-"""Turn the German Securing Debian Manual into an evaluation text whose questions its own
-authors wrote: the entries of its FAQ chapter.
+"""Turn the Securing Debian Manual into evaluation texts whose questions its own authors
+wrote: the entries of its FAQ chapter. The German edition is one text, the English edition
+another, each asked its own FAQ headings and the other edition's.
 
 Usage (needs Debian's package archive once; the results are committed):
 
@@ -16,9 +17,10 @@ The FAQ chapter's entries are taken out of the text: an entry's heading (a secti
 chapter with paragraphs of its own) is not written, so its paragraphs stand under the
 heading of their group, and the heading becomes a labelled question whose answers are the
 entry's paragraphs (`answer_quotes`: the first words of each, as many as make them unique
-in the text). The English edition's heading of the same section number is the same
-question in English. Entries alternate between the tuning and the held-out half, in the
-order the manual has them, and an entry's German and English questions share a half.
+in the text). The other edition's heading of the same section number is the same
+question in the other language. Entries alternate between the tuning and the held-out
+half, in the order the manual has them, and an entry's German and English questions share
+a half.
 """
 
 from __future__ import annotations
@@ -35,11 +37,40 @@ from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 from debian_package import unpacked
 
+from bot.ingest.folder import load_texts
+from bot.ingest.passages import split_passages
+
 PACKAGE = "harden-doc"
 SHARE = Path("usr/share/doc/harden-doc/html")
 HERE = Path(__file__).parent
-TARGET = HERE / "texts" / "securing-debian" / "securing-debian-de.md"
-QUESTIONS = HERE / "securing-debian.jsonl"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language's edition: where the package keeps it, and what is made of it."""
+
+    language: str
+    share: str
+    text: Path
+    questions: Path
+
+
+EDITIONS = (
+    Edition(
+        "de",
+        "de-DE",
+        HERE / "texts" / "securing-debian" / "securing-debian-de.md",
+        HERE / "securing-debian.jsonl",
+    ),
+    Edition(
+        "en",
+        "en-US",
+        HERE / "texts" / "securing-debian-en" / "securing-debian-en.md",
+        HERE / "securing-debian-en.jsonl",
+    ),
+)
+# A question in the other language than its text is of this kind.
+_OTHER_KIND = {"de": "english", "en": "german"}
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"^((?:[A-Z]|\d+)(?:\.\d+)*)\.\s+")
 _SKIP = {"pre", "table", "script", "style"}
@@ -191,25 +222,37 @@ def _quote(paragraph: str, text: str) -> str | None:
     return None
 
 
-def cases(entries: list[Entry], english: dict[str, str], text: str) -> list[dict[str, Any]]:
+def cases(
+    entries: list[Entry], other: dict[str, str], text: str, language: str, served: str
+) -> list[dict[str, Any]]:
+    """The labelled questions; `served` is the text as the bot keeps it, without the
+    paragraphs it drops as repeats of another ("Some people believe, however, that ...")."""
     found = []
     answered = [
-        (entry, [q for q in (_quote(p, text) for p in entry.paragraphs) if q is not None])
+        (
+            entry,
+            [
+                q
+                for q in (_quote(p, text) for p in entry.paragraphs)
+                if q is not None and q in served
+            ],
+        )
         for entry in entries
     ]
     # An entry whose every paragraph is said elsewhere too has no answer to name.
     for position, (entry, quotes) in enumerate((e, q) for e, q in answered if q):
         split = "tune" if position % 2 == 0 else "heldout"
-        asked = [("de", entry.question)]
-        if entry.number in english:
-            asked.append(("en", english[entry.number]))
-        for language, question in asked:
+        other_language = "en" if language == "de" else "de"
+        asked = [(language, entry.question)]
+        if entry.number in other:
+            asked.append((other_language, other[entry.number]))
+        for asked_in, question in asked:
             found.append(
                 {
-                    "id": f"sd-{entry.number}-{language}",
+                    "id": f"sd-{entry.number}-{asked_in}",
                     "split": split,
-                    "kind": "direct" if language == "de" else "english",
-                    "language": language,
+                    "kind": "direct" if asked_in == language else _OTHER_KIND[language],
+                    "language": asked_in,
                     "question": question,
                     "history": [],
                     "answer_quotes": quotes,
@@ -220,20 +263,25 @@ def cases(entries: list[Entry], english: dict[str, str], text: str) -> list[dict
 
 def main() -> None:
     with unpacked(PACKAGE) as (root, version):
-        text, entries = convert(root / SHARE / "de-DE")
-        english = headings(root / SHARE / "en-US")
-    labelled = cases(entries, english, text)
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(text, encoding="utf-8")
-    QUESTIONS.write_text(
-        "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in labelled),
-        encoding="utf-8",
-    )
-    print(
-        f"{TARGET}: {len(text)} characters, {QUESTIONS}: {len(labelled)} questions "
-        f"from {PACKAGE} {version}",
-        file=sys.stderr,
-    )
+        for edition in EDITIONS:
+            text, entries = convert(root / SHARE / edition.share)
+            (other,) = (e for e in EDITIONS if e is not edition)
+            edition.text.parent.mkdir(parents=True, exist_ok=True)
+            edition.text.write_text(text, encoding="utf-8")
+            (served,) = load_texts(edition.text.parent)
+            kept = "\n".join(_SPACE.sub(" ", p.text) for p in split_passages(served))
+            labelled = cases(
+                entries, headings(root / SHARE / other.share), text, edition.language, kept
+            )
+            edition.questions.write_text(
+                "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in labelled),
+                encoding="utf-8",
+            )
+            print(
+                f"{edition.text}: {len(text)} characters, {edition.questions}: "
+                f"{len(labelled)} questions from {PACKAGE} {version}",
+                file=sys.stderr,
+            )
 
 
 if __name__ == "__main__":

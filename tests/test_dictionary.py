@@ -57,6 +57,20 @@ def test_a_word_the_dictionary_does_not_know_is_kept_as_it_is(tmp_path: Path) ->
     assert weights == {"verklagt": 1.0, "getty": 1.0, "images": 1.0}
 
 
+def test_a_german_compound_is_carried_by_its_parts_where_the_list_knows_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "de-en"
+    path.write_text(DING + "Sicherheit {f} :: security\nAktualisierung {f} :: update\n")
+    weights = dict(Dictionary(path).carry("Gibt es Sicherheitsaktualisierungen?", "de"))
+    # "Sicherheit" + "s" + "Aktualisierungen" is not in the list, nor is its plural.
+    assert "security" not in weights
+    weights = dict(Dictionary(path).carry("Wer macht die Sicherheitsaktualisierung?", "de"))
+    assert weights["security"] == weights["update"] == 1.0
+    # English writes its compounds apart: nothing is cut.
+    assert dict(Dictionary(path).carry("the systemfirm", "en")) == {"systemfirm": 1.0}
+
+
 def test_without_the_file_there_is_no_dictionary(tmp_path: Path) -> None:
     assert load_dictionary(tmp_path / "missing") is None
     assert load_dictionary(None) is None

@@ -24,6 +24,7 @@ VOCABULARY = Vocabulary(
         ).split()
     ),
     letters="äöüß",
+    joins=("", "s", "es", "n", "en", "e"),
     question_words=frozenset(
         (
             "wer wen wem wessen was wie wo wann warum weshalb wieso weswegen welche welcher "

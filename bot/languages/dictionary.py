@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import LANGUAGES
 from .words import WORD, content_words, is_stopword
 
 if TYPE_CHECKING:
@@ -56,14 +57,40 @@ class Dictionary:
         where Ding lists it so). A word the dictionary does not know (a name, "apt-get")
         is kept as it is, with weight 1."""
         known = self.translations.get(source, {})
+        joins = LANGUAGES[source].joins
         weights: dict[str, float] = {}
         for word in dict.fromkeys(content_words(text)):
             found = known.get(word, ())
-            for translation in found:
-                weights[translation] = weights.get(translation, 0.0) + 1 / len(found)
+            for part in (found,) if found else _parts(word, known, joins):
+                for translation in part:
+                    weights[translation] = weights.get(translation, 0.0) + 1 / len(part)
             if not found:
                 weights[word] = 1.0
         return tuple(weights.items())
+
+
+# A compound's parts are words of their own: "Paketverwaltung", not "Pa" + "ketverwaltung".
+_PART = 4
+
+
+def _parts(
+    word: str, known: Mapping[str, tuple[str, ...]], joins: tuple[str, ...]
+) -> tuple[tuple[str, ...], ...]:
+    """The translations of a compound's two parts where the dictionary knows both and not
+    the whole ("Sicherheitsaktualisierungen": "sicherheit" + "s" + "aktualisierungen");
+    the longest last part, which names what the compound is. None for a language that
+    writes its compounds apart (`joins` empty)."""
+    if not joins:
+        return ()
+    for cut in range(_PART, len(word) - _PART + 1):
+        head, tail = word[:cut], word[cut:]
+        if tail not in known:
+            continue
+        for join in joins:
+            stem = head[: len(head) - len(join)]
+            if head.endswith(join) and len(stem) >= _PART and stem in known:
+                return known[stem], known[tail]
+    return ()
 
 
 def _single_words(side: str) -> list[str]:

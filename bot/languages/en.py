@@ -23,6 +23,7 @@ VOCABULARY = Vocabulary(
         ).split()
     ),
     letters="",
+    joins=(),
     question_words=frozenset(
         (
             "who whom whose what which when where why how does do did done is are was were be "

@@ -93,6 +93,9 @@ class Vocabulary:
     function_words: frozenset[str]
     # Letters only this language writes ("äöüß"): a strong sign of it in a short question.
     letters: str
+    # What joins the parts of a compound ("Sicherheit-s-aktualisierung"); empty for a
+    # language that writes its compounds apart.
+    joins: tuple[str, ...]
     # Question words and auxiliaries, which name no topic ("wer", "does").
     question_words: frozenset[str]
     # Words that open a continuation ("und", "but") and words and phrases that point back
