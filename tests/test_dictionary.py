@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import Engine, ask
+from bot import Engine, Settings, ask, load_engine
 from bot.languages.dictionary import Dictionary, load_dictionary, parse_ding
 
 INSTALLED = Path("/usr/share/trans/de-en")
@@ -105,3 +105,19 @@ def test_a_german_question_over_a_german_text_is_matched_as_it_stands(engine: En
     question = "Wer hat Stability AI verklagt?"
     plain = ask(question, replace(engine, dictionary=None))
     assert ask(question, engine).passages == plain.passages
+
+
+def test_without_a_dictionary_the_bot_serves_and_says_so(
+    shared_index_dir: Path, tmp_path: Path
+) -> None:
+    told: list[str] = []
+    settings = Settings(index_dir=shared_index_dir, dictionary=tmp_path / "missing")
+    engine = load_engine(settings, notify=told.append)
+    assert engine.dictionary is None
+    assert any("trans-de-en" in message for message in told)
+    assert ask("Who was sued?", engine).passages
+
+
+def test_an_empty_setting_means_no_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESSAYBOT_DICTIONARY", "")
+    assert Settings().dictionary is None
