@@ -371,7 +371,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
     try:
         chosen = load_sets(_PROJECT / "evals" / "sets.json", sets, seeds=settings.seeds)
         model = load_model(settings.model, settings.model_cache, settings.runtime)
-        dictionary = load_dictionary(settings.dictionary) if settings.dictionary else None
+        dictionary = load_dictionary(settings.dictionary)
         for eval_set in chosen:
             try:
                 cases = load_cases(eval_set.questions)

@@ -78,8 +78,8 @@ def _parts(
 ) -> tuple[tuple[str, ...], ...]:
     """The translations of a compound's two parts where the dictionary knows both and not
     the whole ("Sicherheitsaktualisierungen": "sicherheit" + "s" + "aktualisierungen");
-    the longest last part, which names what the compound is. None for a language that
-    writes its compounds apart (`joins` empty)."""
+    the longest last part, which names what the compound is. Nothing for a language
+    that writes its compounds apart (`joins` empty)."""
     if not joins:
         return ()
     for cut in range(_PART, len(word) - _PART + 1):
