@@ -151,6 +151,25 @@ def _words_to_match(
     return ("" if language not in languages else text), carried
 
 
+def _confidence(
+    index: Index,
+    model: Embedder,
+    question: str,
+    history: Sequence[str],
+    ranking: Ranking,
+    language: Language,
+    weights: Weights,
+) -> float:
+    """How far the question beats the generic questions (refusal.py): as asked, or, for a
+    question about what the text names, by its subject alone, whichever is more."""
+    confidence = margin_over_bank(index, ranking, language)
+    if (subject := without_the_text(question, language)) is not None:
+        subject_query, _ = search_query(model, subject, history)
+        subject_ranking = rank(index, subject_query, "", weights=weights)
+        confidence = max(confidence, margin_over_bank(index, subject_ranking, language))
+    return confidence
+
+
 def retrieve(
     index: Index,
     model: Embedder,
@@ -175,11 +194,7 @@ def retrieve(
         chosen = {position for position, _ in nearest}
         ranked = zip(ranking.positions, ranking.scores, strict=True)
         nearest = tuple((position, score) for position, score in ranked if position in chosen)
-    confidence = margin_over_bank(index, ranking, language)
-    if (subject := without_the_text(question, language)) is not None:
-        subject_query, _ = search_query(model, subject, history)
-        subject_ranking = rank(index, subject_query, "", weights=weights)
-        confidence = max(confidence, margin_over_bank(index, subject_ranking, language))
+    confidence = _confidence(index, model, question, history, ranking, language, weights)
     if nothing_to_go_on(index, text):
         confidence = -1.0
     expected = expected_answer(question)
