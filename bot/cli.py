@@ -352,6 +352,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         essaybot eval --set essay --set handbook
     """
     from .embed.model import load_model
+    from .engine import dictionary_for
     from .evaluation import (
         Report,
         evaluate_set,
@@ -361,7 +362,6 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
         load_sets,
     )
     from .ingest.folder import load_texts
-    from .languages.dictionary import load_dictionary
     from .pipeline import ensure_index
 
     settings = settings_from(**flags)
@@ -371,7 +371,7 @@ def evaluate(sets: tuple[str, ...], kinds: bool, **flags: Any) -> None:
     try:
         chosen = load_sets(_PROJECT / "evals" / "sets.json", sets, seeds=settings.seeds)
         model = load_model(settings.model, settings.model_cache, settings.runtime)
-        dictionary = load_dictionary(settings.dictionary)
+        dictionary = dictionary_for(settings)
         for eval_set in chosen:
             try:
                 cases = load_cases(eval_set.questions)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .embed.e5 import cache_root
 from .embed.model import load_model, resolve_model
 from .ingest.folder import load_folder
 from .languages.dictionary import load_dictionary
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from .settings import Settings
     from .store.index import Index
 
-__all__ = ["Engine", "index_folder", "load_engine"]
+__all__ = ["Engine", "dictionary_for", "index_folder", "load_engine"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def load_engine(
     folder = load_folder(settings.seeds)  # before the model: a bad folder is told at once
     model = load_model(settings.model, settings.model_cache, settings.runtime)
     index = _index(folder, model, settings, progress=progress, notify=notify)
-    dictionary = load_dictionary(settings.dictionary)
+    dictionary = dictionary_for(settings)
     if dictionary is None and settings.dictionary is not None:
         notify(
             f"No German-English dictionary at {settings.dictionary}: a question in another "
@@ -80,6 +81,12 @@ def load_engine(
         folder.skipped,
         dictionary,
     )
+
+
+def dictionary_for(settings: Settings) -> Dictionary | None:
+    """The German-English list the settings name, its parse kept beside the models."""
+    cache = (settings.model_cache or cache_root()) / "dictionary"
+    return load_dictionary(settings.dictionary, cache)
 
 
 def index_folder(settings: Settings, model: Embedder) -> tuple[Folder, Index]:

@@ -121,3 +121,33 @@ def test_without_a_dictionary_the_bot_serves_and_says_so(
 def test_an_empty_setting_means_no_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESSAYBOT_DICTIONARY", "")
     assert Settings().dictionary is None
+
+
+def test_the_parse_is_kept_and_read_back_until_the_list_changes(tmp_path: Path) -> None:
+    path, cache = tmp_path / "de-en", tmp_path / "cache"
+    path.write_text(DING, encoding="utf-8")
+    first = Dictionary(path, cache).translations
+    (kept,) = cache.glob("ding-*.marshal")
+    assert Dictionary(path, cache).translations == first
+    path.write_text(DING + "Sicherheit {f} :: security\n", encoding="utf-8")
+    assert "sicherheit" in Dictionary(path, cache).translations["de"]
+    # The parse of the old list is gone: one file per list.
+    assert [p.name for p in cache.glob("ding-*.marshal")] != [kept.name]
+    assert len(list(cache.glob("ding-*.marshal"))) == 1
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "de-en"
+    path.write_text(DING, encoding="utf-8")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    assert Dictionary(path, blocked).translations["en"]["sued"] == ("verklagt",)
+
+
+def test_a_damaged_cache_is_parsed_afresh(tmp_path: Path) -> None:
+    path, cache = tmp_path / "de-en", tmp_path / "cache"
+    path.write_text(DING, encoding="utf-8")
+    Dictionary(path, cache).translations  # noqa: B018
+    (kept,) = cache.glob("ding-*.marshal")
+    kept.write_bytes(b"\x00 not marshal")
+    assert Dictionary(path, cache).translations["en"]["sued"] == ("verklagt",)
