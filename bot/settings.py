@@ -73,11 +73,13 @@ class Settings(BaseSettings):
         "are; what builds and checks the export).",
     )
     dictionary: Path | None = Field(
-        Path("/usr/share/trans/de-en"),
-        description="A German-English word list in Ding's format (Debian's `trans-de-en`, "
-        "which `make serve` installs where it can), so that an English question finds the "
-        "words of a German text and the other way round. Without it, or set empty, "
-        "questions match across languages by meaning alone.",
+        None,
+        description="A German-English word list in Ding's format (Debian's `trans-de-en`: "
+        "`/usr/share/trans/de-en`, which `make dictionary` installs): an English question "
+        "over German texts is then matched by the German words of its own, not by meaning "
+        "alone (and the other way round). Off by default: it lifts the English questions of "
+        "the long manuals but costs the essay's tuning half two questions "
+        "(docs/retrieval.md).",
     )
     threshold: float = Field(
         0.0,

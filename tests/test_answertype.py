@@ -118,15 +118,7 @@ def test_the_handbook_answers_each_kind_of_question(
     "question",
     [
         "Was kostet die Fahrt mit dem Werksbus nach Lohfelden?",
-        pytest.param(
-            "How much does the bus to the Christmas party cost?",
-            # A known regression of Ding's list (issue 24): the German senses of "bus",
-            # "Christmas" and "cost" meet the paragraph on mileage allowances by chance
-            # n-grams ("Autobus" in "Auto"), which lifts it to the edge of the quoting
-            # margin; its "0,30 € pro Kilometer" is a price. docs/retrieval.md has the
-            # figures; strict, so that a fix shows.
-            marks=pytest.mark.xfail(strict=True, reason="issue 24: answered since Ding's list"),
-        ),
+        "How much does the bus to the Christmas party cost?",
     ],
 )
 def test_a_price_the_handbook_never_names_is_not_answered(

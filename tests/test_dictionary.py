@@ -86,28 +86,39 @@ def test_the_installed_list_knows_inflected_forms() -> None:
     assert "sued" in dictionary.translations["de"]["verklagt"]
 
 
+@pytest.fixture(scope="module")
+def with_list(engine: Engine) -> Engine:
+    """The essay's bot with Ding's list, as ESSAYBOT_DICTIONARY=/usr/share/trans/de-en."""
+    return replace(engine, dictionary=load_dictionary(INSTALLED))
+
+
+def test_the_list_is_off_unless_named() -> None:
+    assert Settings().dictionary is None
+
+
 @needs_dictionary
-def test_an_english_question_finds_the_german_words_of_its_answer(engine: Engine) -> None:
+def test_an_english_question_finds_the_german_words_of_its_answer(with_list: Engine) -> None:
     """Spelled as it stands, "Who was sued?" shares nothing with the German essay; carried
     into German ("verklagt", "geklagt", ...) it meets the paragraph about the lawsuit
     ("Das Unternehmen muss sich nun mit der Klage gegen Getty Images auseinandersetzen")."""
-    assert engine.dictionary is not None
-    index = engine.index
+    assert with_list.dictionary is not None
+    index = with_list.index
     assert index.lexical is not None
     question = "Who was sued?"
     lawsuit = next(p for p, passage in enumerate(index.passages) if "Klage" in passage.text)
     assert index.lexical.scores(question).max() == 0
-    assert index.lexical.scores("", engine.dictionary.carry(question, "en"))[lawsuit] > 0
+    assert index.lexical.scores("", with_list.dictionary.carry(question, "en"))[lawsuit] > 0
 
 
 @needs_dictionary
-def test_a_german_question_over_a_german_text_is_matched_as_it_stands(engine: Engine) -> None:
+def test_a_german_question_over_a_german_text_is_matched_as_it_stands(
+    engine: Engine, with_list: Engine
+) -> None:
     question = "Wer hat Stability AI verklagt?"
-    plain = ask(question, replace(engine, dictionary=None))
-    assert ask(question, engine).passages == plain.passages
+    assert ask(question, with_list).passages == ask(question, engine).passages
 
 
-def test_without_a_dictionary_the_bot_serves_and_says_so(
+def test_a_named_list_that_is_not_there_is_said_at_start(
     shared_index_dir: Path, tmp_path: Path
 ) -> None:
     told: list[str] = []

@@ -144,11 +144,10 @@ def _words_to_match(
     (but for those the dictionary does not know, names and commands): an English word's
     n-grams only meet German ones by chance. On the English questions of every evaluation
     text but the essay, this put more answers first (docs/retrieval.md)."""
-    languages = set(index.languages)
-    if dictionary is None or languages <= {language}:
+    if dictionary is None or index.text_languages <= {language}:
         return text, ()
     carried = dictionary.carry(text, language)
-    return ("" if language not in languages else text), carried
+    return ("" if language not in index.text_languages else text), carried
 
 
 def _confidence(

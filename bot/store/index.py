@@ -157,6 +157,11 @@ class Index:
         }
         return tuple(language[passage.source] for passage in self.passages)
 
+    @cached_property
+    def text_languages(self) -> frozenset[Language]:
+        """The languages the texts are written in, asked of every question: once."""
+        return frozenset(self.languages)
+
     def sentences_of(self, position: int) -> Matrix:
         return self.sentence_vectors[self._rows(position)]
 
