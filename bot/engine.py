@@ -36,8 +36,8 @@ class Engine:
     model_path: str
     # The folder's files that are not served, and why (/healthz lists them).
     skipped: tuple[Skipped, ...] = ()
-    # Carries a question's words into the other language for word matching; None where
-    # no dictionary is installed (questions then match across languages by meaning alone).
+    # Carries a question's words into the other language for word matching; None unless
+    # the settings name a list that is there (questions then cross languages by meaning).
     dictionary: Dictionary | None = None
 
     @property
