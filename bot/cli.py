@@ -468,5 +468,13 @@ def serve(**flags: Any) -> None:
         # Read beside the server (a few seconds), so the first question asked in another
         # language than the texts does not wait for it.
         threading.Thread(target=lambda: dictionary.translations, daemon=True).start()
+        click.echo(f"German-English word list: {dictionary.path}", err=True)
+    elif settings.dictionary is None:  # a list named but missing was told while loading
+        click.echo(
+            "No German-English word list: a question in another language than its text is "
+            "matched by meaning alone (ESSAYBOT_DICTIONARY=/usr/share/trans/de-en after "
+            "`make dictionary` adds its words).",
+            err=True,
+        )
     click.echo(f"essaybot serving on http://{settings.host}:{settings.port}/", err=True)
     serve_app(create_app(engine, watch=settings.watch and settings.build_index), settings)

@@ -86,6 +86,12 @@ def test_the_network_guard_catches_an_outside_call(tmp_path: Path) -> None:
     assert log.read_text().splitlines() == ["lookup api.gradio.app"]
 
 
+def test_the_server_says_at_start_that_it_runs_without_a_word_list(bot: Server) -> None:
+    started = bot.output.read_text(encoding="utf-8")
+    assert "No German-English word list" in started
+    assert "ESSAYBOT_DICTIONARY=/usr/share/trans/de-en" in started
+
+
 def test_a_port_in_use_is_refused_at_once_with_what_to_do(bot: Server) -> None:
     port = int(bot.url.rsplit(":", 1)[1])
     result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
