@@ -157,7 +157,7 @@ def ask(question: str, json_: bool, server: str | None, **flags: Any) -> None:
 
         echo "Who released Stable Diffusion as open source?" | essaybot ask - --json
 
-        essaybot ask --server http://127.0.0.1:7860 "Was ist ein Grundlagenmodell?"
+        essaybot ask --server http://127.0.0.1:7860 "Wie definiert man ein Grundlagenmodell?"
     """
     settings = settings_from(**flags)
     if question == "-":

@@ -21,7 +21,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 # Each example and the essay's paragraph that answers it, read off the essay.
 ANSWERED_BY = {
     "Mit welcher Klage muss sich Stability AI auseinandersetzen?": 8,
-    "Was ist ein Grundlagenmodell?": 1,
+    "Wie definiert man ein Grundlagenmodell?": 2,
+    "Wie wird der Begriff Grundlagenmodell definiert?": 2,
     "Wer hat Stable Diffusion als Open Source veröffentlicht?": 6,
     "Who released Stable Diffusion as open source?": 6,
 }
@@ -85,6 +86,26 @@ def test_the_chat_offers_the_essays_own_questions_in_both_languages(engine: Engi
     offered = chat_examples(engine)
     assert offered and all(ask(q, engine).status == "answered" for q in offered)
     assert len(set(offered)) == len(offered) <= 4
+
+
+def test_a_question_that_closes_a_paragraph_is_not_offered_as_answered_by_itself(
+    engine: Engine,
+) -> None:
+    """The essay's first paragraph closes with "Was ist also ein Stiftungsmodell?", which
+    the second answers; the question matches its own sentence best, and an example quoting
+    the paragraph that only asks would be the first wrong answer a reader sees."""
+    closing = {
+        passage.sentences[-1].text: (passage.source, passage.paragraph)
+        for passage in engine.index.passages
+        if passage.sentences and passage.sentences[-1].asks
+    }
+    assert closing, "the text has a paragraph that closes with a question"
+    offered = [q for language in ("de", "en") for q in example_questions(engine, language)]
+    assert offered
+    for question in offered:
+        if question in closing:
+            first = ask(question, engine).passages[0]
+            assert (first.source, first.paragraph) != closing[question], question
 
 
 @pytest.mark.parametrize("question", ["Warum ist das so?", "Kantine Kantine Kantine Kantine"])

@@ -82,7 +82,7 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-_SEND = 'Send a JSON object like {"question": "Was ist ein Grundlagenmodell?"}'
+_SEND = 'Send a JSON object like {"question": "Wie wird der Begriff Grundlagenmodell definiert?"}'
 _SEND_VOTE = (
     'Send a JSON object like {"answer_id": "<id>", "helpful": false, "question": "<question>", '
     '"status": "<status>", "comment": "<optional, up to 500 characters>"}, with the id, '
