@@ -142,8 +142,10 @@ def test_every_request_of_the_chat_page_passes_the_gate(browser: Browser, bot: S
             ),
         )
         page.goto(bot.url + "/")
-        # An example the chat found in the essay (a question the essay itself asks).
-        page.get_by_role("button", name="Was ist also ein Stiftungsmodell?").click()
+        # An example the chat found in the essay (a heading the essay puts as a question).
+        page.get_by_role(
+            "button", name="Gibt es eine Chance für Open-Source-Grundlagenmodelle?"
+        ).click()
         answers = page.locator(".message-row blockquote")
         expect(answers.first).to_be_visible(timeout=ANSWER_TIMEOUT)
         page.get_by_role("button", name="Nicht hilfreich").first.click()
