@@ -141,12 +141,21 @@ def test_three_replicas_behind_nginx_answer_every_question_through_a_kill_and_a_
         proxy = stack.enter_context(running_nginx(tmp_path / "nginx", ports))
         done, lock = [0], threading.Lock()
         results: list[tuple[str, int, dict[str, object]]] = []
+        cut: list[str] = []
 
         def client(number: int) -> None:
             with httpx.Client(base_url=proxy, timeout=60) as http:
                 for i in range(number, TOTAL, CLIENTS):
                     question = QUESTIONS[i % len(QUESTIONS)]
-                    response = http.post("/api/ask", json={"question": question})
+                    try:
+                        response = http.post("/api/ask", json={"question": question})
+                    except (httpx.RemoteProtocolError, httpx.ReadError):
+                        # The kill landed after the replica had sent the headers of an
+                        # answer and before its body: no proxy can send a question on once
+                        # the reader has the start of its answer. The reader asks again.
+                        with lock:
+                            cut.append(question)
+                        response = http.post("/api/ask", json={"question": question})
                     with lock:
                         results.append((question, response.status_code, response.json()))
                         done[0] += 1
@@ -169,6 +178,8 @@ def test_three_replicas_behind_nginx_answer_every_question_through_a_kill_and_a_
         assert len(results) == TOTAL
         failed = [(q, status, body) for q, status, body in results if status != 200]
         assert failed == []
+        # Only the answers the killed replica was in the middle of sending can be cut.
+        assert len(cut) <= CLIENTS
         wrong = [(q, shape(body)) for q, _, body in results if shape(body) != expected[q]]
         assert wrong == []
         assert killed_at < TOTAL  # killed while questions were coming in, and restarted
