@@ -17,6 +17,10 @@ from bot.search.conversation import contextualize, is_followup
         "What effect does it have on the company?",
         "And how do people define it?",
         "Why was that seen as a threat?",
+        # "das" with no noun after it is a pronoun, pointing back.
+        "Warum ist das problematisch?",
+        "Für welche Medien gilt das?",
+        "Das ist also neu?",
     ],
 )
 def test_questions_that_lean_on_the_conversation_are_follow_ups(question: str) -> None:
@@ -33,6 +37,10 @@ def test_questions_that_lean_on_the_conversation_are_follow_ups(question: str) -
         "Welche ethischen Fragen wirft KI auf?",
         "Können Sie mir sagen, was ein Grundlagenmodell ist?",  # the polite "Sie"
         "Is there a chance for open models?",
+        # "das" before a noun is its article, even with an adjective between them; after
+        # a comma it opens a relative clause.
+        "Was ist das größte Hindernis für offene Modelle?",
+        "Wie paketiere ich ein Node.js-Modul, das aus npm stammt?",
     ],
 )
 def test_questions_that_stand_alone_are_not(question: str) -> None:

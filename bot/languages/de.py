@@ -41,6 +41,7 @@ VOCABULARY = Vocabulary(
         ).split()
     ),
     back_phrases=("das unternehmen", "die firma"),
+    back_without_noun=frozenset({"das"}),
     about_the_text=(
         r"\b(?:(?:im|in|laut|nach|vom|von|aus)\s+)?"
         r"(?:(?:der|die|das|dem|den|des|diese[mnrs]?)\s+)?"

@@ -35,6 +35,7 @@ VOCABULARY = Vocabulary(
         "it its they them their theirs this that these those he she his her".split()
     ),
     back_phrases=("the company", "the firm", "what about"),
+    back_without_noun=frozenset(),  # "that" points back as a determiner too ("that pattern")
     about_the_text=(
         r"\b(?:(?:in|according to|by|from)\s+)?(?:(?:the|this)\s+)?"
         r"(?:text|article|essay|document|author|writer)(?:'s)?\b"

@@ -103,6 +103,11 @@ class Vocabulary:
     continuations: frozenset[str]
     back_references: frozenset[str]
     back_phrases: tuple[str, ...]
+    # Words that point back only where no noun follows them: the German "das" is an
+    # article in "Was ist das größte Hindernis?" and points back in "Warum ist das
+    # problematisch?" or "Für welche Medien gilt das?". A language whose nouns are
+    # capitalised tells the two apart; others leave this empty.
+    back_without_noun: frozenset[str]
     # Words that point at the text itself ("im Text", "according to the author"), the
     # words for its naming things ("genannt", "mentions"), and an auxiliary they leave
     # dangling at the end ("werden?"): regular expressions, matched case-insensitively;
